@@ -1,0 +1,25 @@
+namespace EcrPush;
+
+/// <summary>
+/// The one exception an ECR push throws. Its message says what was tried, what went wrong and how to fix it;
+/// it never contains a secret.
+/// </summary>
+public sealed class EcrPushException : Exception
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public EcrPushException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and the failure that caused it.</summary>
+    public EcrPushException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with no message; prefer the constructors that say what went wrong.</summary>
+    public EcrPushException()
+    {
+    }
+}

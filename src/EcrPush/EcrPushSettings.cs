@@ -1,0 +1,105 @@
+using System.Text;
+using Amazon.Runtime;
+
+namespace EcrPush;
+
+/// <summary>
+/// Everything one push needs: the inputs of the AWS Toolkit for Azure DevOps "Push Image" task, and a few its
+/// users asked for. Immutable: change it with the fluent methods of <see cref="EcrPushSettingsExtensions"/>
+/// or with a <c>with</c> expression. Unset values fall back the way the task's do (region and credentials
+/// from the environment, tag <c>latest</c>). <see cref="ToString"/> never shows a secret.
+/// </summary>
+public sealed record EcrPushSettings
+{
+    /// <summary>The AWS region, e.g. <c>us-east-1</c>. Unset: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, EC2 instance metadata.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>How the source image is named; default <see cref="EcrPush.ImageIdentity.ImageName"/>.</summary>
+    public ImageIdentity ImageIdentity { get; init; }
+
+    /// <summary>The local image's name without a tag, e.g. <c>web</c> or <c>registry.local:5000/team/web</c>.</summary>
+    public string? SourceImageName { get; init; }
+
+    /// <summary>The local image's tag; unset means <c>latest</c>.</summary>
+    public string? SourceImageTag { get; init; }
+
+    /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="EcrPush.ImageIdentity.ImageId"/>.</summary>
+    public string? SourceImageId { get; init; }
+
+    /// <summary>The ECR repository to push to, e.g. <c>team/web</c>.</summary>
+    public string? RepositoryName { get; init; }
+
+    /// <summary>The tags to push, each to the same image; empty means <c>latest</c>. The first is the result's <see cref="EcrPushResult.ImageReference"/>.</summary>
+    public IReadOnlyList<string> TargetTags { get; init; } = [];
+
+    /// <summary>Create the repository when it does not exist (the task's "Create repository if it does not exist").</summary>
+    public bool AutoCreateRepository { get; init; }
+
+    /// <summary>A CI variable to set to the pushed reference: Azure Pipelines, GitHub Actions (output and environment), TeamCity.</summary>
+    public string? OutputVariable { get; init; }
+
+    /// <summary>An AWS access key ID; needs <see cref="AwsSecretAccessKey"/>.</summary>
+    public string? AwsAccessKeyId { get; init; }
+
+    /// <summary>The AWS secret access key for <see cref="AwsAccessKeyId"/>. Secret: never logged.</summary>
+    public string? AwsSecretAccessKey { get; init; }
+
+    /// <summary>A session token for temporary credentials. Secret: never logged.</summary>
+    public string? AwsSessionToken { get; init; }
+
+    /// <summary>A named profile of the AWS shared config and credentials files.</summary>
+    public string? AwsProfile { get; init; }
+
+    /// <summary>A role to assume with the resolved credentials, e.g. <c>arn:aws:iam::123456789012:role/push</c>.</summary>
+    public string? AwsRoleArn { get; init; }
+
+    /// <summary>The external ID the role's trust policy asks for, with <see cref="AwsRoleArn"/>.</summary>
+    public string? AwsExternalId { get; init; }
+
+    /// <summary>The session name for <see cref="AwsRoleArn"/>; default <c>EcrPush-</c> and a timestamp.</summary>
+    public string? AwsRoleSessionName { get; init; }
+
+    /// <summary>Credentials from code (any AWSSDK credentials object); wins over every other source.</summary>
+    public AWSCredentials? AwsCredentials { get; init; }
+
+    /// <summary>The AWS account ID of another account's registry; unset means the caller's own.</summary>
+    public string? RegistryId { get; init; }
+
+    /// <summary>The Docker engine endpoint, e.g. <c>unix:///var/run/docker.sock</c>; unset: <c>DOCKER_HOST</c>, else the platform's default.</summary>
+    public string? DockerHost { get; init; }
+
+    /// <summary>Use the FIPS endpoint of the ECR API; unset: <c>AWS_USE_FIPS_ENDPOINT</c>.</summary>
+    public bool? UseFipsEndpoint { get; init; }
+
+    /// <summary>Use the dual-stack endpoint of the ECR API; unset: <c>AWS_USE_DUALSTACK_ENDPOINT</c>.</summary>
+    public bool? UseDualStackEndpoint { get; init; }
+
+    /// <summary>The ECR API endpoint, for tests and private endpoints; unset: <c>AWS_ENDPOINT_URL_ECR</c>, <c>AWS_ENDPOINT_URL</c>, then the partition's.</summary>
+    public string? EcrEndpointUrl { get; init; }
+
+    /// <summary>An HTTP proxy for the AWS calls, e.g. <c>http://proxy:3128</c>; unset: <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>NO_PROXY</c>.</summary>
+    public string? Proxy { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        // Records print every property by default; the secrets must never reach a log that way.
+        builder.Append("Region = ").Append(Region)
+            .Append(", ImageIdentity = ").Append(ImageIdentity)
+            .Append(", SourceImageName = ").Append(SourceImageName)
+            .Append(", SourceImageTag = ").Append(SourceImageTag)
+            .Append(", SourceImageId = ").Append(SourceImageId)
+            .Append(", RepositoryName = ").Append(RepositoryName)
+            .Append(", TargetTags = [").AppendJoin(", ", TargetTags).Append(']')
+            .Append(", AutoCreateRepository = ").Append(AutoCreateRepository)
+            .Append(", OutputVariable = ").Append(OutputVariable)
+            .Append(", AwsAccessKeyId = ").Append(AwsAccessKeyId)
+            .Append(", AwsSecretAccessKey = ").Append(AwsSecretAccessKey is null ? null : "***")
+            .Append(", AwsSessionToken = ").Append(AwsSessionToken is null ? null : "***")
+            .Append(", AwsProfile = ").Append(AwsProfile)
+            .Append(", AwsRoleArn = ").Append(AwsRoleArn)
+            .Append(", AwsCredentials = ").Append(AwsCredentials is null ? null : AwsCredentials.GetType().Name)
+            .Append(", RegistryId = ").Append(RegistryId)
+            .Append(", DockerHost = ").Append(DockerHost);
+        return true;
+    }
+}

@@ -1,0 +1,335 @@
+using System.Diagnostics.Contracts;
+using Amazon.Runtime;
+
+namespace EcrPush;
+
+/// <summary>
+/// Fluent, side-effect-free changes to <see cref="EcrPushSettings"/>, named as Nuke names its tool settings:
+/// each returns a new settings object and leaves the one it was called on as it was.
+/// </summary>
+public static class EcrPushSettingsExtensions
+{
+    /// <summary>Sets the AWS region (<see cref="EcrPushSettings.Region"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRegion(this EcrPushSettings settings, string? region)
+        => Checked(settings) with { Region = region };
+
+    /// <summary>Resets the AWS region to its default (<see cref="EcrPushSettings.Region"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetRegion(this EcrPushSettings settings)
+        => Checked(settings) with { Region = null };
+
+    /// <summary>Sets the local image's name (<see cref="EcrPushSettings.SourceImageName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetSourceImageName(this EcrPushSettings settings, string? sourceImageName)
+        => Checked(settings) with { SourceImageName = sourceImageName };
+
+    /// <summary>Resets the local image's name to its default (<see cref="EcrPushSettings.SourceImageName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetSourceImageName(this EcrPushSettings settings)
+        => Checked(settings) with { SourceImageName = null };
+
+    /// <summary>Sets the local image's tag (<see cref="EcrPushSettings.SourceImageTag"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetSourceImageTag(this EcrPushSettings settings, string? sourceImageTag)
+        => Checked(settings) with { SourceImageTag = sourceImageTag };
+
+    /// <summary>Resets the local image's tag to its default (<see cref="EcrPushSettings.SourceImageTag"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetSourceImageTag(this EcrPushSettings settings)
+        => Checked(settings) with { SourceImageTag = null };
+
+    /// <summary>Sets the local image's ID (<see cref="EcrPushSettings.SourceImageId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetSourceImageId(this EcrPushSettings settings, string? sourceImageId)
+        => Checked(settings) with { SourceImageId = sourceImageId };
+
+    /// <summary>Resets the local image's ID to its default (<see cref="EcrPushSettings.SourceImageId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetSourceImageId(this EcrPushSettings settings)
+        => Checked(settings) with { SourceImageId = null };
+
+    /// <summary>Sets the ECR repository (<see cref="EcrPushSettings.RepositoryName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRepositoryName(this EcrPushSettings settings, string? repositoryName)
+        => Checked(settings) with { RepositoryName = repositoryName };
+
+    /// <summary>Resets the ECR repository to its default (<see cref="EcrPushSettings.RepositoryName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetRepositoryName(this EcrPushSettings settings)
+        => Checked(settings) with { RepositoryName = null };
+
+    /// <summary>Sets the CI variable set to the pushed reference (<see cref="EcrPushSettings.OutputVariable"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetOutputVariable(this EcrPushSettings settings, string? outputVariable)
+        => Checked(settings) with { OutputVariable = outputVariable };
+
+    /// <summary>Resets the CI variable set to the pushed reference to its default (<see cref="EcrPushSettings.OutputVariable"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetOutputVariable(this EcrPushSettings settings)
+        => Checked(settings) with { OutputVariable = null };
+
+    /// <summary>Sets the AWS access key ID (<see cref="EcrPushSettings.AwsAccessKeyId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsAccessKeyId(this EcrPushSettings settings, string? awsAccessKeyId)
+        => Checked(settings) with { AwsAccessKeyId = awsAccessKeyId };
+
+    /// <summary>Resets the AWS access key ID to its default (<see cref="EcrPushSettings.AwsAccessKeyId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsAccessKeyId(this EcrPushSettings settings)
+        => Checked(settings) with { AwsAccessKeyId = null };
+
+    /// <summary>Sets the AWS secret access key (<see cref="EcrPushSettings.AwsSecretAccessKey"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsSecretAccessKey(this EcrPushSettings settings, string? awsSecretAccessKey)
+        => Checked(settings) with { AwsSecretAccessKey = awsSecretAccessKey };
+
+    /// <summary>Resets the AWS secret access key to its default (<see cref="EcrPushSettings.AwsSecretAccessKey"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsSecretAccessKey(this EcrPushSettings settings)
+        => Checked(settings) with { AwsSecretAccessKey = null };
+
+    /// <summary>Sets the AWS session token (<see cref="EcrPushSettings.AwsSessionToken"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsSessionToken(this EcrPushSettings settings, string? awsSessionToken)
+        => Checked(settings) with { AwsSessionToken = awsSessionToken };
+
+    /// <summary>Resets the AWS session token to its default (<see cref="EcrPushSettings.AwsSessionToken"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsSessionToken(this EcrPushSettings settings)
+        => Checked(settings) with { AwsSessionToken = null };
+
+    /// <summary>Sets the AWS profile (<see cref="EcrPushSettings.AwsProfile"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsProfile(this EcrPushSettings settings, string? awsProfile)
+        => Checked(settings) with { AwsProfile = awsProfile };
+
+    /// <summary>Resets the AWS profile to its default (<see cref="EcrPushSettings.AwsProfile"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsProfile(this EcrPushSettings settings)
+        => Checked(settings) with { AwsProfile = null };
+
+    /// <summary>Sets the role to assume (<see cref="EcrPushSettings.AwsRoleArn"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsRoleArn(this EcrPushSettings settings, string? awsRoleArn)
+        => Checked(settings) with { AwsRoleArn = awsRoleArn };
+
+    /// <summary>Resets the role to assume to its default (<see cref="EcrPushSettings.AwsRoleArn"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsRoleArn(this EcrPushSettings settings)
+        => Checked(settings) with { AwsRoleArn = null };
+
+    /// <summary>Sets the external ID for the role (<see cref="EcrPushSettings.AwsExternalId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsExternalId(this EcrPushSettings settings, string? awsExternalId)
+        => Checked(settings) with { AwsExternalId = awsExternalId };
+
+    /// <summary>Resets the external ID for the role to its default (<see cref="EcrPushSettings.AwsExternalId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsExternalId(this EcrPushSettings settings)
+        => Checked(settings) with { AwsExternalId = null };
+
+    /// <summary>Sets the role session name (<see cref="EcrPushSettings.AwsRoleSessionName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsRoleSessionName(this EcrPushSettings settings, string? awsRoleSessionName)
+        => Checked(settings) with { AwsRoleSessionName = awsRoleSessionName };
+
+    /// <summary>Resets the role session name to its default (<see cref="EcrPushSettings.AwsRoleSessionName"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsRoleSessionName(this EcrPushSettings settings)
+        => Checked(settings) with { AwsRoleSessionName = null };
+
+    /// <summary>Sets the registry's AWS account ID (<see cref="EcrPushSettings.RegistryId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRegistryId(this EcrPushSettings settings, string? registryId)
+        => Checked(settings) with { RegistryId = registryId };
+
+    /// <summary>Resets the registry's AWS account ID to its default (<see cref="EcrPushSettings.RegistryId"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetRegistryId(this EcrPushSettings settings)
+        => Checked(settings) with { RegistryId = null };
+
+    /// <summary>Sets the Docker engine endpoint (<see cref="EcrPushSettings.DockerHost"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetDockerHost(this EcrPushSettings settings, string? dockerHost)
+        => Checked(settings) with { DockerHost = dockerHost };
+
+    /// <summary>Resets the Docker engine endpoint to its default (<see cref="EcrPushSettings.DockerHost"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetDockerHost(this EcrPushSettings settings)
+        => Checked(settings) with { DockerHost = null };
+
+    /// <summary>Sets the ECR API endpoint (<see cref="EcrPushSettings.EcrEndpointUrl"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetEcrEndpointUrl(this EcrPushSettings settings, string? ecrEndpointUrl)
+        => Checked(settings) with { EcrEndpointUrl = ecrEndpointUrl };
+
+    /// <summary>Resets the ECR API endpoint to its default (<see cref="EcrPushSettings.EcrEndpointUrl"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetEcrEndpointUrl(this EcrPushSettings settings)
+        => Checked(settings) with { EcrEndpointUrl = null };
+
+    /// <summary>Sets the proxy for the AWS calls (<see cref="EcrPushSettings.Proxy"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetProxy(this EcrPushSettings settings, string? proxy)
+        => Checked(settings) with { Proxy = proxy };
+
+    /// <summary>Resets the proxy for the AWS calls to its default (<see cref="EcrPushSettings.Proxy"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetProxy(this EcrPushSettings settings)
+        => Checked(settings) with { Proxy = null };
+
+    /// <summary>Sets creating the repository when it does not exist (<see cref="EcrPushSettings.AutoCreateRepository"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAutoCreateRepository(this EcrPushSettings settings, bool autoCreateRepository)
+        => Checked(settings) with { AutoCreateRepository = autoCreateRepository };
+
+    /// <summary>Resets creating the repository when it does not exist to its default, off.</summary>
+    [Pure]
+    public static EcrPushSettings ResetAutoCreateRepository(this EcrPushSettings settings)
+        => Checked(settings) with { AutoCreateRepository = false };
+
+    /// <summary>Enables creating the repository when it does not exist.</summary>
+    [Pure]
+    public static EcrPushSettings EnableAutoCreateRepository(this EcrPushSettings settings)
+        => Checked(settings) with { AutoCreateRepository = true };
+
+    /// <summary>Disables creating the repository when it does not exist.</summary>
+    [Pure]
+    public static EcrPushSettings DisableAutoCreateRepository(this EcrPushSettings settings)
+        => Checked(settings) with { AutoCreateRepository = false };
+
+    /// <summary>Toggles creating the repository when it does not exist.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleAutoCreateRepository(this EcrPushSettings settings)
+        => Checked(settings) with { AutoCreateRepository = !settings.AutoCreateRepository };
+
+    /// <summary>Sets whether to use the FIPS endpoint (<see cref="EcrPushSettings.UseFipsEndpoint"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetUseFipsEndpoint(this EcrPushSettings settings, bool? useFipsEndpoint)
+        => Checked(settings) with { UseFipsEndpoint = useFipsEndpoint };
+
+    /// <summary>Resets the use of the FIPS endpoint to the environment's choice.</summary>
+    [Pure]
+    public static EcrPushSettings ResetUseFipsEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseFipsEndpoint = null };
+
+    /// <summary>Enables the FIPS endpoint.</summary>
+    [Pure]
+    public static EcrPushSettings EnableUseFipsEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseFipsEndpoint = true };
+
+    /// <summary>Disables the FIPS endpoint.</summary>
+    [Pure]
+    public static EcrPushSettings DisableUseFipsEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseFipsEndpoint = false };
+
+    /// <summary>Toggles the FIPS endpoint; unset counts as off.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleUseFipsEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseFipsEndpoint = settings.UseFipsEndpoint != true };
+
+    /// <summary>Sets whether to use the dual-stack endpoint (<see cref="EcrPushSettings.UseDualStackEndpoint"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetUseDualStackEndpoint(this EcrPushSettings settings, bool? useDualStackEndpoint)
+        => Checked(settings) with { UseDualStackEndpoint = useDualStackEndpoint };
+
+    /// <summary>Resets the use of the dual-stack endpoint to the environment's choice.</summary>
+    [Pure]
+    public static EcrPushSettings ResetUseDualStackEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseDualStackEndpoint = null };
+
+    /// <summary>Enables the dual-stack endpoint.</summary>
+    [Pure]
+    public static EcrPushSettings EnableUseDualStackEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseDualStackEndpoint = true };
+
+    /// <summary>Disables the dual-stack endpoint.</summary>
+    [Pure]
+    public static EcrPushSettings DisableUseDualStackEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseDualStackEndpoint = false };
+
+    /// <summary>Toggles the dual-stack endpoint; unset counts as off.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleUseDualStackEndpoint(this EcrPushSettings settings)
+        => Checked(settings) with { UseDualStackEndpoint = settings.UseDualStackEndpoint != true };
+
+    /// <summary>Sets how the source image is named (<see cref="EcrPushSettings.ImageIdentity"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetImageIdentity(this EcrPushSettings settings, ImageIdentity imageIdentity)
+        => Checked(settings) with { ImageIdentity = imageIdentity };
+
+    /// <summary>Resets how the source image is named to its default, by name and tag.</summary>
+    [Pure]
+    public static EcrPushSettings ResetImageIdentity(this EcrPushSettings settings)
+        => Checked(settings) with { ImageIdentity = ImageIdentity.ImageName };
+
+    /// <summary>Sets credentials from code (<see cref="EcrPushSettings.AwsCredentials"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetAwsCredentials(this EcrPushSettings settings, AWSCredentials? awsCredentials)
+        => Checked(settings) with { AwsCredentials = awsCredentials };
+
+    /// <summary>Resets credentials from code, so that the other sources apply.</summary>
+    [Pure]
+    public static EcrPushSettings ResetAwsCredentials(this EcrPushSettings settings)
+        => Checked(settings) with { AwsCredentials = null };
+
+    /// <summary>Sets the tags to push, replacing any set before (<see cref="EcrPushSettings.TargetTags"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetTargetTags(this EcrPushSettings settings, params string[] targetTags)
+        => SetTargetTags(settings, (IEnumerable<string>)targetTags);
+
+    /// <summary>Sets the tags to push, replacing any set before (<see cref="EcrPushSettings.TargetTags"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetTargetTags(this EcrPushSettings settings, IEnumerable<string> targetTags)
+        => Checked(settings) with { TargetTags = [.. Checked(targetTags)] };
+
+    /// <summary>Adds tags to push.</summary>
+    [Pure]
+    public static EcrPushSettings AddTargetTags(this EcrPushSettings settings, params string[] targetTags)
+        => AddTargetTags(settings, (IEnumerable<string>)targetTags);
+
+    /// <summary>Adds tags to push.</summary>
+    [Pure]
+    public static EcrPushSettings AddTargetTags(this EcrPushSettings settings, IEnumerable<string> targetTags)
+        => Checked(settings) with { TargetTags = [.. settings.TargetTags, .. Checked(targetTags)] };
+
+    /// <summary>Removes tags from those to push (ordinal comparison).</summary>
+    [Pure]
+    public static EcrPushSettings RemoveTargetTags(this EcrPushSettings settings, params string[] targetTags)
+        => RemoveTargetTags(settings, (IEnumerable<string>)targetTags);
+
+    /// <summary>Removes tags from those to push (ordinal comparison).</summary>
+    [Pure]
+    public static EcrPushSettings RemoveTargetTags(this EcrPushSettings settings, IEnumerable<string> targetTags)
+        => Checked(settings) with { TargetTags = Without(settings.TargetTags, Checked(targetTags)) };
+
+    /// <summary>Clears the tags to push, so that <c>latest</c> is pushed.</summary>
+    [Pure]
+    public static EcrPushSettings ClearTargetTags(this EcrPushSettings settings)
+        => Checked(settings) with { TargetTags = [] };
+
+    /// <summary>Resets the tags to push to the default, <c>latest</c>; the same as <see cref="ClearTargetTags"/>.</summary>
+    [Pure]
+    public static EcrPushSettings ResetTargetTags(this EcrPushSettings settings)
+        => ClearTargetTags(settings);
+
+    private static EcrPushSettings Checked(EcrPushSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings;
+    }
+
+    // Not Enumerable.Except: that would also fold duplicates, which validation must still see and report.
+    private static string[] Without(IReadOnlyList<string> tags, IEnumerable<string> removed)
+    {
+        var remove = removed.ToHashSet(StringComparer.Ordinal);
+        return [.. tags.Where(tag => !remove.Contains(tag))];
+    }
+
+    private static IEnumerable<string> Checked(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values;
+    }
+}

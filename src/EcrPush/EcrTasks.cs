@@ -1,0 +1,52 @@
+using EcrPush.Internal;
+using EcrPush.Internal.Logging;
+
+namespace EcrPush;
+
+/// <summary>
+/// Pushes a local Docker image to an Amazon ECR repository: the AWS Toolkit for Azure DevOps "Push Image" task,
+/// as a build-automation call. Messages go to Serilog's static <c>Log</c>, which a Nuke build shows.
+/// </summary>
+/// <example>
+/// <code>
+/// var pushed = EcrTasks.EcrPush(s => s
+///     .SetSourceImageName("web").SetSourceImageTag("1.4.2")
+///     .SetRepositoryName("team/web")
+///     .SetTargetTags("1.4.2", "latest")
+///     .EnableAutoCreateRepository());
+/// </code>
+/// </example>
+public static class EcrTasks
+{
+    /// <summary>Pushes the image the settings name; returns the pushed references.</summary>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    public static EcrPushResult EcrPush(EcrPushSettings settings)
+        => EcrPushAsync(settings, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>Pushes the image that <paramref name="configurator"/> describes, starting from default settings.</summary>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    public static EcrPushResult EcrPush(Func<EcrPushSettings, EcrPushSettings> configurator)
+        => EcrPush(Configure(configurator));
+
+    /// <summary>Pushes the image the settings name; returns the pushed references.</summary>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the tags the push created were removed.</exception>
+    public static Task<EcrPushResult> EcrPushAsync(EcrPushSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Pusher.Create(SerilogPushLog.Instance).PushAsync(settings, cancellationToken);
+    }
+
+    /// <summary>Pushes the image that <paramref name="configurator"/> describes, starting from default settings.</summary>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the tags the push created were removed.</exception>
+    public static Task<EcrPushResult> EcrPushAsync(Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken = default)
+        => EcrPushAsync(Configure(configurator), cancellationToken);
+
+    private static EcrPushSettings Configure(Func<EcrPushSettings, EcrPushSettings> configurator)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        return configurator(new EcrPushSettings())
+            ?? throw new EcrPushException("The settings configurator returned null: return the settings it was given, changed with the Set/Enable/Add methods.");
+    }
+}

@@ -1,0 +1,35 @@
+using Amazon.Runtime;
+
+namespace EcrPush.Internal.Aws;
+
+/// <summary>The AWS part of the settings, already checked: what the credential, region and endpoint chains start from.</summary>
+internal sealed record AwsOptions
+{
+    public string? Region { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    public string? SecretAccessKey { get; init; }
+
+    public string? SessionToken { get; init; }
+
+    public string? Profile { get; init; }
+
+    public string? RoleArn { get; init; }
+
+    public string? ExternalId { get; init; }
+
+    public string? RoleSessionName { get; init; }
+
+    public AWSCredentials? Credentials { get; init; }
+
+    /// <summary>An explicit ECR API endpoint; otherwise AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL, then the partition's.</summary>
+    public Uri? EndpointUrl { get; init; }
+
+    public bool? UseFipsEndpoint { get; init; }
+
+    public bool? UseDualStackEndpoint { get; init; }
+
+    /// <summary>An explicit proxy for the AWS calls; otherwise HTTPS_PROXY / HTTP_PROXY / NO_PROXY.</summary>
+    public Uri? Proxy { get; init; }
+}

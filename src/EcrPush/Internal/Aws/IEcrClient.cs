@@ -1,0 +1,46 @@
+namespace EcrPush.Internal.Aws;
+
+/// <summary>
+/// The ECR API operations a push needs, as a small seam: the real one signs JSON 1.1 calls with AWSSDK.Core,
+/// the unit tests' fake answers what moto cannot (immutable repositories, throttling storms).
+/// One instance serves one region, one endpoint and one set of credentials.
+/// </summary>
+internal interface IEcrClient
+{
+    /// <summary>GetAuthorizationToken for one registry (null: the caller's own account).</summary>
+    Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken);
+
+    /// <summary>DescribeRepositories for one name; null when ECR answers RepositoryNotFoundException.</summary>
+    Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken);
+
+    /// <summary>CreateRepository; a concurrent create (RepositoryAlreadyExistsException) returns the existing one with Created = false.</summary>
+    Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken);
+
+    /// <summary>DescribeImages for one tag; null when the tag is not in the repository (ImageNotFoundException).</summary>
+    Task<string?> FindImageDigestAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
+}
+
+/// <summary>A decoded authorization token. <see cref="ToString"/> never shows the password.</summary>
+internal sealed record EcrAuthorization(string UserName, string Password, Uri ProxyEndpoint, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The registry host as proxyEndpoint names it (host[:port]), never assembled by hand.</summary>
+    public string RegistryHost => ProxyEndpoint.IsDefaultPort ? ProxyEndpoint.Host : $"{ProxyEndpoint.Host}:{ProxyEndpoint.Port}";
+
+    public override string ToString() => $"EcrAuthorization {{ UserName = {UserName}, ProxyEndpoint = {ProxyEndpoint}, ExpiresAt = {ExpiresAt:O} }}";
+}
+
+internal sealed record EcrRepository(string Name, string RegistryId, string RepositoryUri, string TagMutability, bool Created);
+
+/// <summary>What CreateRepository sends; options beyond the name apply only to a repository this push creates.</summary>
+internal sealed record EcrRepositoryCreation(string RepositoryName, string? RegistryId)
+{
+    public bool? ScanOnPush { get; init; }
+
+    public string? TagMutability { get; init; }
+
+    public string? EncryptionType { get; init; }
+
+    public string? KmsKey { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace EcrPush.Internal.Aws;
+
+/// <summary>
+/// One authorization token per registry and identity per process: concurrent pushes share one fetch, and
+/// later pushes reuse the token until shortly before it expires. A cached token past that point is fetched
+/// again, never reused; a token fetched for this very push is used as ECR gave it.
+/// </summary>
+internal sealed class TokenCache(IEnvironment environment)
+{
+    // Refresh early, so that a token does not expire between being handed out and the last layer's upload.
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(15);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<EcrAuthorization>>> _tokens = new(StringComparer.Ordinal);
+
+    public static TokenCache Shared { get; } = new(ProcessEnvironment.Instance);
+
+    public async Task<EcrAuthorization> GetAsync(EcrConnection connection, string? registryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var key = $"{connection.CacheKey}|{registryId}";
+        var entry = _tokens.GetOrAdd(key, _ => Fetch(connection, registryId));
+        var fetchedForThisPush = !entry.IsValueCreated || !entry.Value.IsCompleted;
+        var token = await AwaitAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        if (fetchedForThisPush || token.ExpiresAt - RefreshMargin > environment.UtcNow)
+        {
+            return token;
+        }
+
+        _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry));
+        var next = _tokens.GetOrAdd(key, _ => Fetch(connection, registryId));
+        return await AwaitAsync(key, next, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<EcrAuthorization> AwaitAsync(string key, Lazy<Task<EcrAuthorization>> entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A failed fetch is not cached: the next push asks again.
+            _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry));
+            throw;
+        }
+    }
+
+    // The fetch is shared by every waiting push, so one caller's cancellation must not cancel it.
+    private static Lazy<Task<EcrAuthorization>> Fetch(EcrConnection connection, string? registryId)
+        => new(() => connection.Client.GetAuthorizationAsync(registryId, CancellationToken.None));
+}

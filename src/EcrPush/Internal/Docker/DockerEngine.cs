@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace EcrPush.Internal.Docker;
+
+/// <summary>The Engine API through Docker.DotNet. One client per endpoint per process, so connections are reused.</summary>
+internal sealed class DockerEngine : IDockerEngine
+{
+    // A lookup or tag that takes longer than this is an engine that is not answering, not a slow one.
+    private static readonly TimeSpan QuickCallTimeout = TimeSpan.FromSeconds(15);
+    private static readonly ConcurrentDictionary<Uri, DockerClient> Clients = new();
+
+    private readonly DockerClient _client;
+
+    private DockerEngine(Uri endpoint)
+    {
+        Endpoint = endpoint;
+        _client = Clients.GetOrAdd(endpoint, static uri =>
+        {
+            using var configuration = new DockerClientConfiguration(uri, credentials: null, defaultTimeout: Timeout.InfiniteTimeSpan);
+            return configuration.CreateClient();
+        });
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>The engine at the given endpoint, else DOCKER_HOST, else the platform's default socket or pipe.</summary>
+    public static DockerEngine Connect(Uri? endpoint, IEnvironment environment)
+    {
+        if (endpoint is null && environment.GetVariable("DOCKER_HOST") is { } fromEnvironment)
+        {
+            if (!Uri.TryCreate(fromEnvironment, UriKind.Absolute, out endpoint))
+            {
+                throw new EcrPushException($"DOCKER_HOST {SettingsValidator.Show(fromEnvironment)} is not an absolute URI: set it to the engine's endpoint, e.g. unix:///var/run/docker.sock, or set DockerHost.");
+            }
+        }
+
+        endpoint ??= OperatingSystem.IsWindows() ? new Uri("npipe://./pipe/docker_engine") : new Uri("unix:///var/run/docker.sock");
+        return new DockerEngine(endpoint);
+    }
+
+    public async Task<LocalImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.IsId
+            ? await FindByIdAsync(source.Reference, cancellationToken).ConfigureAwait(false)
+            : await FindByNameAsync(source.Reference, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task TagAsync(string imageId, string repository, string tag, CancellationToken cancellationToken)
+        => CallAsync(
+            $"tag {imageId} as {repository}:{tag}",
+            ct => _client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, ct),
+            cancellationToken);
+
+    public async Task<string> PushAsync(string repository, string tag, RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var progress = new PushProgress(log);
+        var auth = new AuthConfig { ServerAddress = credentials.ServerAddress, Username = credentials.UserName, Password = credentials.Password };
+        try
+        {
+            await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable($"push {repository}:{tag}", exception);
+        }
+        catch (DockerApiException exception)
+        {
+            throw new EcrPushException($"The Docker engine at {Endpoint} refused to push {repository}:{tag}: {Describe(exception)}", exception);
+        }
+
+        if (progress.Error is { } error)
+        {
+            throw new EcrPushException($"The push of {repository}:{tag} to {credentials.ServerAddress} failed: {error}");
+        }
+
+        return progress.Digest
+            ?? throw new EcrPushException($"The push of {repository}:{tag} ended without a digest from the registry at {credentials.ServerAddress}: the engine's stream closed early; try again, and check the engine's log if it repeats.");
+    }
+
+    public Task RemoveTagAsync(string reference, CancellationToken cancellationToken)
+        => CallAsync(
+            $"remove the tag {reference}",
+            ct => _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = false, NoPrune = true }, ct),
+            cancellationToken);
+
+    private async Task<LocalImage> FindByNameAsync(string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var image = await CallAsync($"look up {reference}", ct => _client.Images.InspectImageAsync(reference, ct), cancellationToken).ConfigureAwait(false);
+            return new LocalImage(image.ID, [.. image.RepoTags ?? []]);
+        }
+        catch (EcrPushException exception) when (exception.InnerException is DockerImageNotFoundException)
+        {
+            var name = reference[..reference.LastIndexOf(':')];
+            var others = await ListAsync(new ImagesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [name] = true } } }, cancellationToken).ConfigureAwait(false);
+            var known = others.SelectMany(i => i.RepoTags ?? []).Where(t => t.StartsWith(name + ":", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(10).ToList();
+            var hint = known.Count == 0 ? $"the engine has no image named {name}" : $"the engine has {string.Join(", ", known)}";
+            throw new EcrPushException($"The image {reference} is not in the Docker engine at {Endpoint} ({hint}). Build or pull it first, or correct SourceImageName and SourceImageTag.", exception.InnerException);
+        }
+    }
+
+    private async Task<LocalImage> FindByIdAsync(string id, CancellationToken cancellationToken)
+    {
+        var prefix = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
+        var images = await ListAsync(new ImagesListParameters { All = true }, cancellationToken).ConfigureAwait(false);
+        var matches = images.Where(i => i.ID.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => new LocalImage(matches[0].ID, [.. matches[0].RepoTags ?? []]),
+            0 => throw new EcrPushException($"No image in the Docker engine at {Endpoint} has an ID starting with {id}. Check SourceImageId against `docker images --no-trunc`."),
+            _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => m.ID[7..19]))}): give more characters of the ID."),
+        };
+    }
+
+    private Task<IList<ImagesListResponse>> ListAsync(ImagesListParameters parameters, CancellationToken cancellationToken)
+        => CallAsync("list images", ct => _client.Images.ListImagesAsync(parameters, ct), cancellationToken);
+
+    private async Task CallAsync(string what, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
+        => await CallAsync<bool>(what, async ct => { await call(ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> CallAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(QuickCallTimeout);
+        try
+        {
+            return await call(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(what, new TimeoutException($"no answer in {QuickCallTimeout.TotalSeconds:0} s", exception));
+        }
+        catch (Exception exception) when (IsUnreachable(exception))
+        {
+            throw Unreachable(what, exception);
+        }
+        catch (DockerApiException exception)
+        {
+            throw new EcrPushException($"The Docker engine at {Endpoint} could not {what}: {Describe(exception)}", exception);
+        }
+    }
+
+    private EcrPushException Unreachable(string what, Exception exception)
+        => new($"The Docker engine at {Endpoint} did not answer when asked to {what} ({Innermost(exception).Message}). Start Docker, or point DockerHost (or DOCKER_HOST) at a running engine.", exception);
+
+    private static bool IsUnreachable(Exception exception)
+        => exception is HttpRequestException or SocketException or IOException or TimeoutException
+            || exception.InnerException is SocketException or HttpRequestException;
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
+
+    private static string Describe(DockerApiException exception)
+    {
+        var body = exception.ResponseBody?.Trim() ?? string.Empty;
+        const string prefix = "{\"message\":\"";
+        if (body.StartsWith(prefix, StringComparison.Ordinal) && body.EndsWith("\"}", StringComparison.Ordinal))
+        {
+            body = body[prefix.Length..^2];
+        }
+
+        return $"{(int)exception.StatusCode} {(exception.StatusCode == HttpStatusCode.NotFound ? "not found" : exception.StatusCode.ToString())}: {body}";
+    }
+}

@@ -1,0 +1,29 @@
+namespace EcrPush.Internal;
+
+/// <summary>
+/// What the engine reads from the process: variables, files, the clock. Injected so that unit tests can
+/// describe a CI agent or an AWS profile without touching the real process.
+/// </summary>
+internal interface IEnvironment
+{
+    string? GetVariable(string name);
+
+    DateTimeOffset UtcNow { get; }
+
+    string HomeDirectory { get; }
+}
+
+internal sealed class ProcessEnvironment : IEnvironment
+{
+    public static ProcessEnvironment Instance { get; } = new();
+
+    public string? GetVariable(string name)
+    {
+        var value = Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
+
+    public string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+}
