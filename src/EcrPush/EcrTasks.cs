@@ -26,7 +26,7 @@ public static class EcrTasks
     /// <summary>Pushes the image that <paramref name="configurator"/> describes, starting from default settings.</summary>
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     public static EcrPushResult EcrPush(Func<EcrPushSettings, EcrPushSettings> configurator)
-        => EcrPush(Configure(configurator));
+        => EcrPush(Configurator.Apply(configurator));
 
     /// <summary>Pushes the image the settings name; returns the pushed references.</summary>
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
@@ -41,12 +41,5 @@ public static class EcrTasks
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the tags the push created were removed.</exception>
     public static Task<EcrPushResult> EcrPushAsync(Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken = default)
-        => EcrPushAsync(Configure(configurator), cancellationToken);
-
-    private static EcrPushSettings Configure(Func<EcrPushSettings, EcrPushSettings> configurator)
-    {
-        ArgumentNullException.ThrowIfNull(configurator);
-        return configurator(new EcrPushSettings())
-            ?? throw new EcrPushException("The settings configurator returned null: return the settings it was given, changed with the Set/Enable/Add methods.");
-    }
+        => EcrPushAsync(Configurator.Apply(configurator), cancellationToken);
 }

@@ -1,0 +1,63 @@
+using Cake.Core;
+using Cake.Core.Annotations;
+using EcrPush;
+using EcrPush.Internal;
+
+namespace Cake.EcrPush;
+
+/// <summary>
+/// Pushes a local Docker image to an Amazon ECR repository: the AWS Toolkit for Azure DevOps "Push Image"
+/// task as a Cake alias. Load with <c>#addin nuget:?package=Cake.EcrPush&amp;loaddependencies=true</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// var pushed = EcrPush(s => s
+///     .SetSourceImageName("web").SetSourceImageTag("1.4.2")
+///     .SetRepositoryName("team/web")
+///     .SetTargetTags("1.4.2", "latest")
+///     .EnableAutoCreateRepository());
+/// Information(pushed.ImageReference);
+/// </code>
+/// </example>
+[CakeAliasCategory("ECR")]
+[CakeNamespaceImport("EcrPush")]
+public static class EcrPushAliases
+{
+    /// <summary>Pushes the image the settings name; returns the pushed references.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="settings">What to push, and where.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static EcrPushResult EcrPush(this ICakeContext context, EcrPushSettings settings)
+        => EcrPushAsync(context, settings).GetAwaiter().GetResult();
+
+    /// <summary>Pushes the image that <paramref name="configurator"/> describes, starting from default settings.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="configurator">Changes default settings with the Set/Enable/Add methods.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static EcrPushResult EcrPush(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator)
+        => EcrPush(context, Configurator.Apply(configurator));
+
+    /// <summary>Pushes the image the settings name, asynchronously; returns the pushed references.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="settings">What to push, and where.</param>
+    /// <param name="cancellationToken">Stops the push; the tags it created are removed.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, EcrPushSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(settings);
+        return Pusher.Create(new CakePushLog(context.Log)).PushAsync(settings, cancellationToken);
+    }
+
+    /// <summary>Pushes the image that <paramref name="configurator"/> describes, asynchronously.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="configurator">Changes default settings with the Set/Enable/Add methods.</param>
+    /// <param name="cancellationToken">Stops the push; the tags it created are removed.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken = default)
+        => EcrPushAsync(context, Configurator.Apply(configurator), cancellationToken);
+}
