@@ -1,0 +1,17 @@
+namespace EcrPush.TestStack;
+
+/// <summary>Settings for <see cref="LocalEcrStack.StartAsync"/>.</summary>
+public sealed record LocalEcrStackOptions
+{
+    /// <summary>
+    /// The AWS regions to serve, one registry each. The first one becomes <c>AWS_REGION</c> in
+    /// <see cref="LocalEcrStack.AwsEnvironment"/>. Default: <c>us-east-1</c>, <c>eu-west-1</c>.
+    /// </summary>
+    public IReadOnlyList<string> Regions { get; init; } = ["us-east-1", "eu-west-1"];
+
+    /// <summary>Where to write progress lines (start-up timings, teardown); <see langword="null"/> for none.</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>How long all parts together may take to become ready before start-up fails. Default: 30 seconds.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
