@@ -25,5 +25,5 @@ internal sealed class ProcessEnvironment : IEnvironment
 
     public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
 
-    public string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    public string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
 }

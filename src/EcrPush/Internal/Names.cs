@@ -29,8 +29,8 @@ internal static partial class Names
     [GeneratedRegex(@"\A[0-9]{12}\z", RegexOptions.CultureInvariant)]
     public static partial Regex RegistryId();
 
-    /// <summary>AWS region names: <c>us-east-1</c>, <c>cn-north-1</c>, <c>us-gov-west-1</c>, <c>us-isob-east-1</c>.</summary>
-    [GeneratedRegex(@"\A[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\z", RegexOptions.CultureInvariant)]
+    /// <summary>AWS region names: <c>us-east-1</c>, <c>cn-north-1</c>, <c>us-gov-west-1</c>, <c>us-isob-east-1</c>, <c>eusc-de-east-1</c>.</summary>
+    [GeneratedRegex(@"\A[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Region();
 
     /// <summary>

@@ -1,8 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.Runtime;
+
 namespace EcrPush.Internal.Aws;
 
-/// <summary>The real connector: the credential, region and endpoint chains, and a signed ECR client.</summary>
+/// <summary>The real connector: the region, endpoint and credential chains, and a signed ECR client.</summary>
 internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEcrConnector
 {
-    public Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
-        => throw new NotImplementedException($"{environment}{log}");
+    public async Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var (region, regionSource) = await new AwsRegionResolver(environment).ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        var endpoint = EcrEndpoint.Resolve(options, region, environment);
+        var (credentials, credentialSource) = await new AwsCredentialResolver(environment, log).ResolveAsync(options, region, cancellationToken).ConfigureAwait(false);
+
+        // Fetching the keys now reports a broken source (expired SSO session, refused AssumeRole) before any ECR
+        // call, and gives the identity part of the cache key.
+        var keys = await FetchAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
+
+        // The connection owns the client for the rest of the process: the token cache may call it after this push.
+#pragma warning disable CA2000
+        var client = new EcrClient(credentials, endpoint, credentialSource, log, options.Proxy);
+#pragma warning restore CA2000
+        log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
+        if (options.Proxy is { } proxy)
+        {
+            log.Verbose($"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)}");
+        }
+
+        return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, CacheKey(endpoint, keys, options));
+    }
+
+    private static async Task<ImmutableCredentials> FetchAsync(AWSCredentials credentials, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
+        {
+            throw AwsCredentialResolver.CredentialFailure(source, exception);
+        }
+    }
+
+    /// <summary>
+    /// Endpoint, signing region and identity: the access key ID (not secret, but hashed all the same so that the
+    /// key never holds credential material) and the assumed role, if any.
+    /// </summary>
+    private static string CacheKey(EcrEndpoint endpoint, ImmutableCredentials keys, AwsOptions options)
+    {
+        var identity = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(keys.AccessKey ?? string.Empty)))[..16];
+        return $"{endpoint.Url}|{endpoint.SigningRegion}|{identity}|{options.RoleArn}";
+    }
 }

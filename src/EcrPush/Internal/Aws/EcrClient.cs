@@ -1,0 +1,186 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.Runtime;
+
+namespace EcrPush.Internal.Aws;
+
+/// <summary>
+/// The real <see cref="IEcrClient"/>: ECR's JSON 1.1 API over HttpClient, signed by AWSSDK.Core (AWSSDK.ECR is
+/// not used). One instance per region, endpoint and identity; it owns its HttpClient.
+/// </summary>
+internal sealed class EcrClient : IEcrClient, IDisposable
+{
+    private const string RepositoryNotFound = "RepositoryNotFoundException";
+    private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
+    private const string ImageNotFound = "ImageNotFoundException";
+
+    private readonly HttpMessageInvoker _http;
+    private readonly EcrApiTransport _transport;
+
+    /// <summary>The production client: its own HttpClient (explicit proxy, or the environment's), standard retries.</summary>
+    public EcrClient(AWSCredentials credentials, EcrEndpoint endpoint, string credentialSource, IPushLog log, Uri? proxy)
+        : this(EcrHttpClientFactory.Create(proxy), credentials, endpoint, credentialSource, log, new StandardRetryPolicy())
+    {
+    }
+
+    /// <summary>
+    /// The client over a given transport; tests shrink the waits with <paramref name="delay"/> and
+    /// <paramref name="attemptTimeout"/>. The client takes ownership of <paramref name="http"/>.
+    /// </summary>
+    public EcrClient(
+        HttpMessageInvoker http,
+        AWSCredentials credentials,
+        EcrEndpoint endpoint,
+        string credentialSource,
+        IPushLog log,
+        StandardRetryPolicy retry,
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        TimeSpan? attemptTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        _http = http;
+        _transport = new EcrApiTransport(http, endpoint, credentials, credentialSource, log, retry, delay, attemptTimeout);
+    }
+
+    public EcrEndpoint Endpoint => _transport.Endpoint;
+
+    public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
+    {
+        const string Operation = "GetAuthorizationToken";
+        var request = new GetAuthorizationTokenRequest { RegistryIds = registryId is null ? null : [registryId] };
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.GetAuthorizationTokenRequest, cancellationToken).ConfigureAwait(false);
+        var result = Read(Operation, response, EcrJsonContext.Default.GetAuthorizationTokenResponse);
+
+        // One registry asked, one answer; ECR answers for the caller's own registry when none is named.
+        var data = result.AuthorizationData?.FirstOrDefault(static item => item is not null)
+            ?? throw new EcrPushException($"ECR {Operation} ({Where}) answered without authorization data.");
+        return EcrTokenDecoder.Decode(data, Where);
+    }
+
+    public async Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        const string Operation = "DescribeRepositories";
+        var request = new DescribeRepositoriesRequest { RegistryId = registryId, RepositoryNames = [repositoryName] };
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeRepositoriesRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == RepositoryNotFound)
+        {
+            return null;
+        }
+
+        var result = Read(Operation, response, EcrJsonContext.Default.DescribeRepositoriesResponse);
+        var repository = result.Repositories?.FirstOrDefault(item => string.Equals(item.RepositoryName, repositoryName, StringComparison.Ordinal))
+            ?? (result.Repositories is { Count: > 0 } repositories ? repositories[0] : null);
+        return repository is null ? null : ToRepository(repository, repositoryName, created: false);
+    }
+
+    public async Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(creation);
+        const string Operation = "CreateRepository";
+        var response = await CallAsync(Operation, ToRequest(creation), EcrJsonContext.Default.CreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
+        if (response.ErrorCode == RepositoryAlreadyExists)
+        {
+            // Someone created it between our describe and create: use theirs, as it is.
+            return await DescribeRepositoryAsync(creation.RepositoryName, creation.RegistryId, cancellationToken).ConfigureAwait(false)
+                ?? throw new EcrPushException($"ECR {Operation} ({Where}) said the repository {creation.RepositoryName} already exists, but DescribeRepositories does not find it. It was probably deleted meanwhile: push again.");
+        }
+
+        var result = Read(Operation, response, EcrJsonContext.Default.CreateRepositoryResponse);
+        var repository = result.Repository ?? throw new EcrPushException($"ECR {Operation} ({Where}) answered without the repository it created.");
+        return ToRepository(repository, creation.RepositoryName, created: true);
+    }
+
+    public async Task<string?> FindImageDigestAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        const string Operation = "DescribeImages";
+        var request = new DescribeImagesRequest
+        {
+            RegistryId = registryId,
+            RepositoryName = repositoryName,
+            ImageIds = [new ImageIdentifierDto { ImageTag = tag }],
+        };
+
+        // A missing repository holds no image either.
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImagesRequest, cancellationToken, ImageNotFound, RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode is ImageNotFound or RepositoryNotFound)
+        {
+            return null;
+        }
+
+        var result = Read(Operation, response, EcrJsonContext.Default.DescribeImagesResponse);
+        return result.ImageDetails?.FirstOrDefault(static detail => !string.IsNullOrEmpty(detail.ImageDigest))?.ImageDigest;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private string Where => $"{Endpoint.SigningRegion}, {Endpoint.Url}";
+
+    internal static CreateRepositoryRequest ToRequest(EcrRepositoryCreation creation)
+    {
+        // Optional settings are sent only when set, so that ECR's (and the account's) defaults apply otherwise.
+        var encryptionType = creation.EncryptionType ?? (creation.KmsKey is null ? null : "KMS");
+        return new CreateRepositoryRequest
+        {
+            RegistryId = creation.RegistryId,
+            RepositoryName = creation.RepositoryName,
+            ImageTagMutability = creation.TagMutability,
+            ImageScanningConfiguration = creation.ScanOnPush is { } scan ? new ImageScanningConfigurationDto { ScanOnPush = scan } : null,
+            EncryptionConfiguration = encryptionType is null ? null : new EncryptionConfigurationDto { EncryptionType = encryptionType, KmsKey = creation.KmsKey },
+            Tags = creation.Tags is { Count: > 0 } tags
+                ? tags.OrderBy(static pair => pair.Key, StringComparer.Ordinal).Select(static pair => new TagDto { Key = pair.Key, Value = pair.Value }).ToList()
+                : null,
+        };
+    }
+
+    private async Task<EcrApiResponse> CallAsync<TRequest>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken, params string[] expectedErrors)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
+        var response = await _transport.SendAsync(operation, body, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccess || (response.ErrorCode is { } code && expectedErrors.Contains(code, StringComparer.Ordinal)))
+        {
+            return response;
+        }
+
+        throw EcrErrors.ToException(operation, Endpoint, _transport.CredentialSource, response);
+    }
+
+    private T Read<T>(string operation, EcrApiResponse response, JsonTypeInfo<T> type)
+        where T : class
+    {
+        // A 2xx that is not ECR's JSON (a captive portal, a proxy's page) must give a message, not a parse crash.
+        if (AwsErrorParser.LooksLikeJson(response.Body))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(response.Body, type) is { } result)
+                {
+                    return result;
+                }
+            }
+            catch (JsonException)
+            {
+                // Reported below without the body: GetAuthorizationToken's carries a token.
+            }
+        }
+
+        throw new EcrPushException($"ECR {operation} ({Where}) answered HTTP {response.StatusCode} with a body that is not ECR's JSON ({response.ContentType ?? "no content type"}). Something other than ECR probably answered: check the endpoint (from {Endpoint.Source}) and the proxy settings.");
+    }
+
+    private static EcrRepository ToRepository(RepositoryDto repository, string requestedName, bool created)
+        => new(
+            repository.RepositoryName ?? requestedName,
+            repository.RegistryId ?? RegistryIdFromArn(repository.RepositoryArn) ?? string.Empty,
+            repository.RepositoryUri ?? string.Empty,
+            repository.ImageTagMutability ?? "MUTABLE",
+            created);
+
+    /// <summary>arn:aws:ecr:us-east-1:123456789012:repository/name: the account is the fifth field.</summary>
+    private static string? RegistryIdFromArn(string? arn)
+    {
+        var parts = arn?.Split(':');
+        return parts is { Length: >= 6 } && parts[4].Length > 0 ? parts[4] : null;
+    }
+}

@@ -1,0 +1,8 @@
+using Amazon.Runtime;
+
+namespace EcrPush.Internal.Aws;
+
+/// <summary>The SDK's request object needs an "original request"; this one carries nothing.</summary>
+internal sealed class SigningRequest : AmazonWebServiceRequest
+{
+}

@@ -1,0 +1,228 @@
+using Amazon.Runtime;
+using EcrPush.Internal.Aws;
+using EcrPush.Tests.Fakes;
+
+namespace EcrPush.Tests.Aws;
+
+public sealed class AwsCredentialResolverTests : IDisposable
+{
+    private const string Region = "eu-west-3";
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    private static readonly string[] SourcesInOrder =
+    [
+        "AwsCredentials setting", "AwsAccessKeyId and AwsSecretAccessKey settings", "AwsProfile setting", "AWS.AccessKeyID", "AWS_ACCESS_KEY_ID",
+        "AWS_WEB_IDENTITY_TOKEN_FILE", "the profile 'default'", "container credentials", "EC2 instance metadata", "SetAwsAccessKeyId",
+    ];
+
+    private readonly string _home = Directory.CreateTempSubdirectory("ecrpush-credentials-").FullName;
+    private readonly RecordingLog _log = new();
+    private int _sdkChainCalls;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public async Task The_credentials_setting_comes_first()
+    {
+        var given = new BasicAWSCredentials("AKIAGIVEN", Secret);
+
+        var (credentials, source) = await Resolver(Environment()).ResolveAsync(new AwsOptions { Credentials = given, AccessKeyId = "AKIAOTHER", SecretAccessKey = "x" }, Region, CancellationToken.None);
+
+        Assert.Same(given, credentials);
+        Assert.Equal("the AwsCredentials setting (BasicAWSCredentials)", source);
+    }
+
+    [Fact]
+    public async Task Keys_from_the_settings()
+    {
+        var (credentials, source) = await Resolver(Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASETTING", SecretAccessKey = Secret }, Region, CancellationToken.None);
+
+        var keys = await credentials.GetCredentialsAsync();
+        Assert.Equal(("AKIASETTING", Secret, false), (keys.AccessKey, keys.SecretKey, keys.UseToken));
+        Assert.Equal("the AwsAccessKeyId and AwsSecretAccessKey settings", source);
+        Assert.Equal(0, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task Keys_with_a_session_token()
+    {
+        var (credentials, _) = await Resolver(Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "ASIASETTING", SecretAccessKey = Secret, SessionToken = "session" }, Region, CancellationToken.None);
+
+        var keys = await credentials.GetCredentialsAsync();
+        Assert.Equal("session", keys.Token);
+    }
+
+    [Theory]
+    [InlineData("AKIAONLY", null, null, "the AwsAccessKeyId setting is set but the AwsSecretAccessKey setting is not")]
+    [InlineData(null, Secret, null, "the AwsSecretAccessKey setting is set but the AwsAccessKeyId setting is not")]
+    [InlineData(null, null, "session-token-value", "the AwsSessionToken setting is set, but neither")]
+    public async Task Half_a_key_pair_is_refused(string? accessKeyId, string? secretAccessKey, string? sessionToken, string expected)
+    {
+        var options = new AwsOptions { AccessKeyId = accessKeyId, SecretAccessKey = secretAccessKey, SessionToken = sessionToken };
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(options, Region, CancellationToken.None));
+
+        Assert.Contains(expected, exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Secret, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("session-token-value", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_profile_setting_reads_the_shared_files()
+    {
+        WriteAwsFile("credentials", $"[ci]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
+
+        var (credentials, source) = await Resolver(Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", "azure"))).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
+
+        Assert.Equal("AKIAPROFILE", (await credentials.GetCredentialsAsync()).AccessKey);
+        Assert.StartsWith("the profile 'ci' (AwsProfile) in ", source, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_home, ".aws", "credentials"), source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_profile_names_the_profile_and_the_files()
+    {
+        WriteAwsFile("credentials", $"[other]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions { Profile = "release" }, Region, CancellationToken.None));
+
+        Assert.Contains("The AWS profile 'release' (AwsProfile) was not found", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_home, ".aws", "credentials"), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_home, ".aws", "config"), exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task A_profile_without_credentials_is_refused()
+    {
+        WriteAwsFile("config", "[profile regional]\nregion = eu-west-3\n");
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions { Profile = "regional" }, Region, CancellationToken.None));
+
+        Assert.Contains("holds no credentials", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Azure_pipelines_variables_come_before_the_sdk_chain()
+    {
+        var environment = Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", Secret), ("AWS_SESSIONTOKEN", "azure-session"));
+
+        var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+
+        var keys = await credentials.GetCredentialsAsync();
+        Assert.Equal(("AKIAAZURE", "azure-session"), (keys.AccessKey, keys.Token));
+        Assert.Contains("Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey", source, StringComparison.Ordinal);
+        Assert.Equal(0, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task Half_a_pair_of_azure_variables_is_refused()
+    {
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment(("AWS_ACCESSKEYID", "AKIAAZURE"))).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
+
+        Assert.Contains("AWS.AccessKeyID", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("AWS.SecretAccessKey", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sdk_chain_comes_last_and_is_named_by_what_it_found()
+    {
+        using var webIdentity = new AssumeRoleWithWebIdentityCredentials(Path.Combine(_home, "token"), "arn:aws:iam::123456789012:role/ci", "session");
+
+        var (credentials, source) = await Resolver(Environment(), sdkChainResult: webIdentity).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+
+        Assert.Same(webIdentity, credentials);
+        Assert.Equal("web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)", source);
+        Assert.Equal(1, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task No_credentials_lists_the_sources_in_order()
+    {
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
+
+        var message = exception.Message;
+        var order = SourcesInOrder
+            .Select(part => message.IndexOf(part, StringComparison.Ordinal))
+            .ToList();
+        Assert.DoesNotContain(-1, order);
+        Assert.Equal(order.Order().ToList(), order);
+        Assert.Equal(1, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task With_metadata_disabled_and_nothing_configured_the_sdk_chain_is_not_run()
+    {
+        // The real default chain: it returns at once instead of waiting on instance metadata.
+        var resolver = new AwsCredentialResolver(Environment(("AWS_EC2_METADATA_DISABLED", "true")), _log);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => resolver.ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
+
+        Assert.Contains("skipped: AWS_EC2_METADATA_DISABLED is true", exception.Message, StringComparison.Ordinal);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_role_wraps_the_base_credentials()
+    {
+        var environment = Environment(("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5055"));
+        var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", ExternalId = "ext-1" };
+
+        var (credentials, source) = await Resolver(environment).ResolveAsync(options, "cn-north-1", CancellationToken.None);
+
+        var assumed = Assert.IsType<RegionalAssumeRoleCredentials>(credentials);
+        Assert.Equal("arn:aws:iam::123456789012:role/pusher", assumed.RoleArn);
+        Assert.Equal("EcrPush-20261127T120000Z", assumed.RoleSessionName);
+        Assert.Equal("ext-1", assumed.Options.ExternalId);
+        Assert.Equal(new Uri("http://127.0.0.1:5055"), assumed.StsEndpoint);
+        Assert.Equal("AKIABASE", (await assumed.SourceCredentials.GetCredentialsAsync()).AccessKey);
+        Assert.Equal("the role arn:aws:iam::123456789012:role/pusher (session EcrPush-20261127T120000Z, STS at http://127.0.0.1:5055/) assumed with credentials from the AwsAccessKeyId and AwsSecretAccessKey settings", source);
+    }
+
+    [Fact]
+    public async Task A_role_session_name_can_be_given()
+    {
+        var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", RoleSessionName = "release-42" };
+
+        var (credentials, source) = await Resolver(Environment()).ResolveAsync(options, Region, CancellationToken.None);
+
+        Assert.Equal("release-42", Assert.IsType<RegionalAssumeRoleCredentials>(credentials).RoleSessionName);
+        Assert.Contains("STS in eu-west-3", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_assume_role_explains_what_the_role_needs()
+    {
+        var failure = new AmazonServiceException("User is not authorized to perform: sts:AssumeRole") { ErrorCode = "AccessDenied" };
+
+        var exception = AwsCredentialResolver.CredentialFailure("the role arn:aws:iam::1:role/r assumed with credentials from x", failure);
+
+        Assert.Contains("AccessDenied: User is not authorized to perform: sts:AssumeRole", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("trust policy", exception.Message, StringComparison.Ordinal);
+    }
+
+    private AwsCredentialResolver Resolver(FakeEnvironment environment, AWSCredentials? sdkChainResult = null)
+        => new(environment, _log, _ =>
+        {
+            Interlocked.Increment(ref _sdkChainCalls);
+            return Task.FromResult(sdkChainResult);
+        });
+
+    private FakeEnvironment Environment(params (string Name, string Value)[] variables)
+    {
+        var environment = new FakeEnvironment { HomeDirectory = _home };
+        foreach (var (name, value) in variables)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+
+    private void WriteAwsFile(string name, string content)
+    {
+        Directory.CreateDirectory(Path.Combine(_home, ".aws"));
+        File.WriteAllText(Path.Combine(_home, ".aws", name), content);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using EcrPush.Internal.Aws;
+
+namespace EcrPush.Tests.Aws;
+
+public sealed class EcrHttpClientFactoryTests
+{
+    [Fact]
+    public void A_proxy_url_with_user_and_password_becomes_credentials()
+    {
+        var proxy = EcrHttpClientFactory.CreateProxy(new Uri("http://bob:p%40ss@proxy.corp:3128"));
+
+        Assert.Equal(new Uri("http://proxy.corp:3128/"), proxy.Address);
+        var credentials = Assert.IsType<NetworkCredential>(proxy.Credentials);
+        Assert.Equal(("bob", "p@ss"), (credentials.UserName, credentials.Password));
+    }
+
+    [Fact]
+    public void A_proxy_is_described_without_its_password()
+        => Assert.Equal("http://proxy.corp:3128/", EcrHttpClientFactory.Describe(new Uri("http://bob:secret@proxy.corp:3128")));
+
+    [Fact]
+    public void Without_an_explicit_proxy_the_environment_default_applies()
+    {
+        using var handler = EcrHttpClientFactory.CreateHandler(null);
+
+        // Null here means HttpClient.DefaultProxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY on Linux and macOS.
+        Assert.True(handler.UseProxy);
+        Assert.Null(handler.Proxy);
+        Assert.False(handler.AllowAutoRedirect);
+        Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
+    }
+
+    [Fact]
+    public async Task A_proxy_asking_for_credentials_is_explained()
+    {
+        using var harness = new EcrClientHarness();
+        harness.Stub.Then((_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ProxyAuthenticationRequired)));
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.GetAuthorizationAsync(null, CancellationToken.None));
+
+        Assert.Contains("HTTP 407 Proxy Authentication Required", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("http://user:password@proxy:port", exception.Message, StringComparison.Ordinal);
+    }
+}
