@@ -21,7 +21,7 @@ public sealed class PusherTests
     public PusherTests()
     {
         _engine.Tags["web:1.4.2"] = ImageId;
-        _ecr.Repositories["team/web"] = ("MUTABLE", new Dictionary<string, string>(StringComparer.Ordinal));
+        _ecr.Repositories["team/web"] = ("MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal));
     }
 
     private static EcrPushSettings Settings => new EcrPushSettings()
@@ -242,6 +242,63 @@ public sealed class PusherTests
 
         Assert.Equal("No AWS region", exception.Message);
     }
+
+    [Fact]
+    public async Task An_immutable_tag_that_already_holds_this_image_is_not_pushed_again()
+    {
+        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+
+        var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "new"), CancellationToken.None);
+
+        Assert.Equal([$"{Target}:new"], _engine.Pushed);
+        Assert.Equal([$"{Target}:1.4.2", $"{Target}:new"], result.ImageReferences);
+        Assert.Contains(_log.Lines, l => l.Contains("The immutable tag 1.4.2 already holds this image", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rerun_into_an_immutable_repository_pushes_nothing_and_succeeds()
+    {
+        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+
+        var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2"), CancellationToken.None);
+
+        Assert.Empty(_engine.Pushed);
+        Assert.Equal("sha256:aaaa", result.Digest);
+        Assert.Equal(["web:1.4.2"], _engine.Tags.Keys);
+    }
+
+    [Fact]
+    public async Task An_immutable_tag_holding_another_image_is_an_error_before_any_push()
+    {
+        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["latest"] = new("sha256:bbbb", "sha256:other") });
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetTargetTags("1.4.3", "latest"), CancellationToken.None));
+
+        Assert.Contains($"The repository {Target} has IMMUTABLE tags", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("latest holds sha256:bbbb (image sha256:other)", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was pushed", exception.Message, StringComparison.Ordinal);
+        Assert.Empty(_engine.Pushed);
+        Assert.Equal(["web:1.4.2"], _engine.Tags.Keys);
+    }
+
+    [Fact]
+    public async Task A_mutable_repository_is_not_asked_for_its_images()
+    {
+        await CreatePusher().PushAsync(Settings, CancellationToken.None);
+
+        Assert.Equal(0, _ecr.FindImageCalls);
+    }
+
+    [Theory]
+    [InlineData("IMMUTABLE", new string[0], "v1", true)]
+    [InlineData("MUTABLE", new string[0], "v1", false)]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", new[] { "latest", "dev-*" }, "latest", false)]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", new[] { "latest", "dev-*" }, "dev-42", false)]
+    [InlineData("IMMUTABLE_WITH_EXCLUSION", new[] { "latest", "dev-*" }, "1.0", true)]
+    [InlineData("MUTABLE_WITH_EXCLUSION", new[] { "release-*-final" }, "release-2-final", true)]
+    [InlineData("MUTABLE_WITH_EXCLUSION", new[] { "release-*-final" }, "release-2", false)]
+    public void Tag_mutability_follows_the_exclusion_filters(string mutability, string[] filters, string tag, bool immutable)
+        => Assert.Equal(immutable, new EcrRepository("r", "123456789012", "h/r", mutability, Created: false) { TagMutabilityExclusionFilters = filters }.IsTagImmutable(tag));
 
     private void AssertNoSecretOutsideMaskCommands(params string[] secrets)
     {

@@ -56,7 +56,8 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         var registryHost = token.RegistryHost;
         var target = $"{registryHost}/{plan.RepositoryName}";
         var credentials = new RegistryCredentials(registryHost, token.UserName, token.Password);
-        var digest = await PushTagsAsync(engine, image, target, plan.Tags, credentials, cancellationToken).ConfigureAwait(false);
+        var alreadyThere = await CheckImmutableTagsAsync(connection, plan, repository, image, cancellationToken).ConfigureAwait(false);
+        var digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, cancellationToken).ConfigureAwait(false);
 
         var references = plan.Tags.Select(tag => $"{target}:{tag}").ToList();
         var result = new EcrPushResult
@@ -112,13 +113,52 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         return created;
     }
 
-    private async Task<string> PushTagsAsync(IDockerEngine engine, LocalImage image, string target, IReadOnlyList<string> tags, RegistryCredentials credentials, CancellationToken cancellationToken)
+    /// <summary>
+    /// ECR refuses to move an immutable tag. A tag that already holds this very image (same config digest, which
+    /// is the engine's image ID) needs no push, so that a re-run of the same build passes; a tag that holds
+    /// another image is an error before any byte moves. Returns the manifest digests of the tags already there.
+    /// </summary>
+    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, EcrRepository repository, LocalImage image, CancellationToken cancellationToken)
+    {
+        var immutable = plan.Tags.Where(repository.IsTagImmutable).ToList();
+        var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, plan.RegistryId, tag, cancellationToken))).ConfigureAwait(false);
+        var alreadyThere = new Dictionary<string, string>(StringComparer.Ordinal);
+        var conflicts = new List<string>();
+        for (var i = 0; i < immutable.Count; i++)
+        {
+            if (found[i] is not { } existing)
+            {
+                continue;
+            }
+
+            if (string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
+            {
+                alreadyThere[immutable[i]] = existing.ManifestDigest;
+                log.Information($"The immutable tag {immutable[i]} already holds this image ({existing.ManifestDigest}): nothing to push for it");
+            }
+            else
+            {
+                conflicts.Add($"{immutable[i]} holds {existing.ManifestDigest} (image {existing.ConfigDigest ?? "of another kind"})");
+            }
+        }
+
+        if (conflicts.Count > 0)
+        {
+            throw new EcrPushException(
+                $"The repository {repository.RepositoryUri} has {repository.TagMutability} tags, and {(conflicts.Count == 1 ? "this tag already holds" : "these tags already hold")} another image: {string.Join("; ", conflicts)}. " +
+                $"This image is {image.Id}. Nothing was pushed. Push under a new tag (a version or build number), or remove the tag from TargetTags.");
+        }
+
+        return alreadyThere;
+    }
+
+    private async Task<string> PushTagsAsync(IDockerEngine engine, LocalImage image, string target, IReadOnlyList<string> tags, Dictionary<string, string> alreadyThere, RegistryCredentials credentials, CancellationToken cancellationToken)
     {
         var created = new List<string>();
         try
         {
             string? digest = null;
-            foreach (var tag in tags)
+            foreach (var tag in tags.Where(t => !alreadyThere.ContainsKey(t)))
             {
                 var reference = $"{target}:{tag}";
                 if (!image.RepoTags.Contains(reference, StringComparer.Ordinal))
@@ -137,7 +177,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
                 digest = pushed;
             }
 
-            return digest!;
+            return digest ?? alreadyThere[tags[0]];
         }
         finally
         {

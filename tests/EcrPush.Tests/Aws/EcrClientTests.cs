@@ -78,7 +78,9 @@ public sealed class EcrClientTests
 
         var repository = await harness.Client.DescribeRepositoryAsync("team/app", "123456789012", CancellationToken.None);
 
-        Assert.Equal(new EcrRepository("team/app", "123456789012", "123456789012.dkr.ecr.eu-west-3.amazonaws.com/team/app", "IMMUTABLE", false), repository);
+        Assert.NotNull(repository);
+        Assert.Equal(new EcrRepository("team/app", "123456789012", "123456789012.dkr.ecr.eu-west-3.amazonaws.com/team/app", "IMMUTABLE", false) { TagMutabilityExclusionFilters = repository.TagMutabilityExclusionFilters }, repository);
+        Assert.Empty(repository.TagMutabilityExclusionFilters);
         Assert.Equal("""{"registryId":"123456789012","repositoryNames":["team/app"]}""", Assert.Single(harness.Stub.Requests).Body);
     }
 
@@ -134,27 +136,36 @@ public sealed class EcrClientTests
     }
 
     [Fact]
-    public async Task FindImageDigest_asks_for_the_tag_and_returns_the_digest()
+    public async Task FindImage_asks_for_the_tag_and_returns_the_manifest_and_config_digests()
     {
         using var harness = new EcrClientHarness();
-        harness.Stub.ThenJson(HttpStatusCode.OK, """{"imageDetails":[{"imageDigest":"sha256:abc","imageTags":["v1"]}]}""");
+        harness.Stub.ThenJson(HttpStatusCode.OK, """{"images":[{"imageId":{"imageDigest":"sha256:abc","imageTag":"v1"},"imageManifest":"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:cfg\"}}"}],"failures":[]}""");
 
-        var digest = await harness.Client.FindImageDigestAsync("app", null, "v1", CancellationToken.None);
+        var image = await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None);
 
-        Assert.Equal("sha256:abc", digest);
-        Assert.Equal("""{"repositoryName":"app","imageIds":[{"imageTag":"v1"}]}""", Assert.Single(harness.Stub.Requests).Body);
+        Assert.Equal(new EcrImage("sha256:abc", "sha256:cfg"), image);
+        Assert.Equal("""{"repositoryName":"app","imageIds":[{"imageTag":"v1"}],"acceptedMediaTypes":["application/vnd.docker.distribution.manifest.v2\u002Bjson","application/vnd.oci.image.manifest.v1\u002Bjson"]}""", Assert.Single(harness.Stub.Requests).Body);
+    }
+
+    [Fact]
+    public async Task FindImage_returns_null_when_the_tag_is_a_failure_or_the_repository_is_missing()
+    {
+        using var harness = new EcrClientHarness();
+        harness.Stub
+            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"v1"},"failureCode":"ImageTagDoesNotMatchDigest","failureReason":"Requested image not found"}]}""")
+            .ThenError(HttpStatusCode.BadRequest, "RepositoryNotFoundException", "not found");
+
+        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
+        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
     }
 
     [Theory]
-    [InlineData("ImageNotFoundException")]
-    [InlineData("RepositoryNotFoundException")]
-    public async Task FindImageDigest_returns_null_when_the_image_is_not_there(string errorType)
-    {
-        using var harness = new EcrClientHarness();
-        harness.Stub.ThenError(HttpStatusCode.BadRequest, errorType, "not found");
-
-        Assert.Null(await harness.Client.FindImageDigestAsync("app", null, "v1", CancellationToken.None));
-    }
+    [InlineData("""{"config":{"digest":"sha256:c"}}""", "sha256:c")]
+    [InlineData("""{"manifests":[{"digest":"sha256:m"}]}""", null)]
+    [InlineData("not json", null)]
+    [InlineData("", null)]
+    public void The_config_digest_is_read_from_single_image_manifests_only(string manifest, string? expected)
+        => Assert.Equal(expected, EcrClient.ConfigDigest(manifest));
 
     [Fact]
     public async Task Throttling_is_retried_then_succeeds()
@@ -203,9 +214,9 @@ public sealed class EcrClientTests
         using var harness = new EcrClientHarness();
         harness.Stub
             .ThenBody(status, "<html><body>busy</body></html>", "text/html")
-            .ThenJson(HttpStatusCode.OK, """{"imageDetails":[]}""");
+            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[]}""");
 
-        Assert.Null(await harness.Client.FindImageDigestAsync("app", null, "v1", CancellationToken.None));
+        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
         Assert.Equal(2, harness.Stub.Attempts);
     }
 

@@ -81,7 +81,7 @@ public sealed class EcrErrorTests
     [InlineData("GetAuthorizationToken", "ecr:GetAuthorizationToken")]
     [InlineData("DescribeRepositories", "ecr:DescribeRepositories")]
     [InlineData("CreateRepository", "ecr:CreateRepository")]
-    [InlineData("DescribeImages", "ecr:DescribeImages")]
+    [InlineData("BatchGetImage", "ecr:BatchGetImage")]
     public async Task Access_denied_names_the_iam_action(string operation, string action)
     {
         using var harness = new EcrClientHarness();
@@ -157,7 +157,7 @@ public sealed class EcrErrorTests
         "GetAuthorizationToken" => client.GetAuthorizationAsync(null, CancellationToken.None),
         "DescribeRepositories" => client.DescribeRepositoryAsync("app", null, CancellationToken.None),
         "CreateRepository" => client.CreateRepositoryAsync(new EcrRepositoryCreation("app", null), CancellationToken.None),
-        "DescribeImages" => client.FindImageDigestAsync("app", null, "v1", CancellationToken.None),
+        "BatchGetImage" => client.FindImageAsync("app", null, "v1", CancellationToken.None),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

@@ -14,8 +14,12 @@ internal sealed class FakeEcr : IEcrClient, IEcrConnector
     private int _tokenCalls;
     private int _describeCalls;
     private int _createCalls;
+    private int _findImageCalls;
 
-    public ConcurrentDictionary<string, (string Mutability, Dictionary<string, string> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
+    /// <summary>Repositories by name: their tag mutability and, per tag, the image there (manifest digest, config digest).</summary>
+    public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrImage> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
+
+    public int FindImageCalls => _findImageCalls;
 
     public Func<DateTimeOffset> TokenExpiry { get; set; } = () => DateTimeOffset.UtcNow.AddHours(12);
 
@@ -61,12 +65,15 @@ internal sealed class FakeEcr : IEcrClient, IEcrConnector
     public Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _createCalls);
-        var added = Repositories.TryAdd(creation.RepositoryName, (creation.TagMutability ?? "MUTABLE", new Dictionary<string, string>(StringComparer.Ordinal)));
+        var added = Repositories.TryAdd(creation.RepositoryName, (creation.TagMutability ?? "MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal)));
         return Task.FromResult(Repository(creation.RepositoryName, creation.TagMutability ?? "MUTABLE", created: added && !CreateRacesWithSomeoneElse));
     }
 
-    public Task<string?> FindImageDigestAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
-        => Task.FromResult(Repositories.TryGetValue(repositoryName, out var repository) && repository.Tags.TryGetValue(tag, out var digest) ? digest : null);
+    public Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _findImageCalls);
+        return Task.FromResult(Repositories.TryGetValue(repositoryName, out var repository) && repository.Tags.TryGetValue(tag, out var image) ? image : null);
+    }
 
     private static EcrRepository Repository(string name, string mutability, bool created)
         => new(name, "123456789012", $"{Host}/{name}", mutability, created);

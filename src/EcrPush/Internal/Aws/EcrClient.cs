@@ -12,7 +12,8 @@ internal sealed class EcrClient : IEcrClient, IDisposable
 {
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
-    private const string ImageNotFound = "ImageNotFoundException";
+    private const string DockerManifestMediaType = "application/vnd.docker.distribution.manifest.v2+json";
+    private const string OciManifestMediaType = "application/vnd.oci.image.manifest.v1+json";
 
     private readonly HttpMessageInvoker _http;
     private readonly EcrApiTransport _transport;
@@ -91,27 +92,29 @@ internal sealed class EcrClient : IEcrClient, IDisposable
         return ToRepository(repository, creation.RepositoryName, created: true);
     }
 
-    public async Task<string?> FindImageDigestAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
+    public async Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentException.ThrowIfNullOrEmpty(tag);
-        const string Operation = "DescribeImages";
-        var request = new DescribeImagesRequest
+        const string Operation = "BatchGetImage";
+        var request = new BatchGetImageRequest
         {
             RegistryId = registryId,
             RepositoryName = repositoryName,
             ImageIds = [new ImageIdentifierDto { ImageTag = tag }],
+            AcceptedMediaTypes = [DockerManifestMediaType, OciManifestMediaType],
         };
 
-        // A missing repository holds no image either.
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImagesRequest, cancellationToken, ImageNotFound, RepositoryNotFound).ConfigureAwait(false);
-        if (response.ErrorCode is ImageNotFound or RepositoryNotFound)
+        // A missing repository holds no image either; a missing tag comes back as a failure, not an error.
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == RepositoryNotFound)
         {
             return null;
         }
 
-        var result = Read(Operation, response, EcrJsonContext.Default.DescribeImagesResponse);
-        return result.ImageDetails?.FirstOrDefault(static detail => !string.IsNullOrEmpty(detail.ImageDigest))?.ImageDigest;
+        var result = Read(Operation, response, EcrJsonContext.Default.BatchGetImageResponse);
+        var image = result.Images?.FirstOrDefault(static i => !string.IsNullOrEmpty(i.ImageId?.ImageDigest));
+        return image is null ? null : new EcrImage(image.ImageId!.ImageDigest!, ConfigDigest(image.ImageManifest));
     }
 
     public void Dispose() => _http.Dispose();
@@ -127,6 +130,9 @@ internal sealed class EcrClient : IEcrClient, IDisposable
             RegistryId = creation.RegistryId,
             RepositoryName = creation.RepositoryName,
             ImageTagMutability = creation.TagMutability,
+            ImageTagMutabilityExclusionFilters = creation.TagMutabilityExclusionFilters is { Count: > 0 } filters
+                ? [.. filters.Select(static f => new MutabilityExclusionFilterDto { FilterType = "WILDCARD", Filter = f })]
+                : null,
             ImageScanningConfiguration = creation.ScanOnPush is { } scan ? new ImageScanningConfigurationDto { ScanOnPush = scan } : null,
             EncryptionConfiguration = encryptionType is null ? null : new EncryptionConfigurationDto { EncryptionType = encryptionType, KmsKey = creation.KmsKey },
             Tags = creation.Tags is { Count: > 0 } tags
@@ -175,7 +181,33 @@ internal sealed class EcrClient : IEcrClient, IDisposable
             repository.RegistryId ?? RegistryIdFromArn(repository.RepositoryArn) ?? string.Empty,
             repository.RepositoryUri ?? string.Empty,
             repository.ImageTagMutability ?? "MUTABLE",
-            created);
+            created)
+        {
+            TagMutabilityExclusionFilters = [.. (repository.ImageTagMutabilityExclusionFilters ?? []).Select(static f => f.Filter).OfType<string>()],
+        };
+
+    /// <summary>The config digest of a single-image manifest (Docker v2 or OCI); null for anything else, such as an index.</summary>
+    internal static string? ConfigDigest(string? manifest)
+    {
+        if (string.IsNullOrEmpty(manifest))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(manifest);
+            return document.RootElement.TryGetProperty("config", out var config)
+                && config.TryGetProperty("digest", out var digest)
+                && digest.ValueKind == System.Text.Json.JsonValueKind.String
+                ? digest.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>arn:aws:ecr:us-east-1:123456789012:repository/name: the account is the fifth field.</summary>
     private static string? RegistryIdFromArn(string? arn)

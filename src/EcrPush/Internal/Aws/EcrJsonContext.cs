@@ -17,7 +17,7 @@ namespace EcrPush.Internal.Aws;
 [JsonSerializable(typeof(DescribeRepositoriesResponse))]
 [JsonSerializable(typeof(CreateRepositoryRequest))]
 [JsonSerializable(typeof(CreateRepositoryResponse))]
-[JsonSerializable(typeof(DescribeImagesRequest))]
-[JsonSerializable(typeof(DescribeImagesResponse))]
+[JsonSerializable(typeof(BatchGetImageRequest))]
+[JsonSerializable(typeof(BatchGetImageResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class EcrJsonContext : JsonSerializerContext;

@@ -49,6 +49,15 @@ internal sealed class RepositoryDto
     public string? RepositoryUri { get; init; }
 
     public string? ImageTagMutability { get; init; }
+
+    public IReadOnlyList<MutabilityExclusionFilterDto>? ImageTagMutabilityExclusionFilters { get; init; }
+}
+
+internal sealed class MutabilityExclusionFilterDto
+{
+    public string? FilterType { get; init; }
+
+    public string? Filter { get; init; }
 }
 
 internal sealed class CreateRepositoryRequest
@@ -60,6 +69,8 @@ internal sealed class CreateRepositoryRequest
     public IReadOnlyList<TagDto>? Tags { get; init; }
 
     public string? ImageTagMutability { get; init; }
+
+    public IReadOnlyList<MutabilityExclusionFilterDto>? ImageTagMutabilityExclusionFilters { get; init; }
 
     public ImageScanningConfigurationDto? ImageScanningConfiguration { get; init; }
 
@@ -93,13 +104,15 @@ internal sealed class EncryptionConfigurationDto
     public string? KmsKey { get; init; }
 }
 
-internal sealed class DescribeImagesRequest
+internal sealed class BatchGetImageRequest
 {
     public string? RegistryId { get; init; }
 
     public string? RepositoryName { get; init; }
 
     public IReadOnlyList<ImageIdentifierDto>? ImageIds { get; init; }
+
+    public IReadOnlyList<string>? AcceptedMediaTypes { get; init; }
 }
 
 internal sealed class ImageIdentifierDto
@@ -109,16 +122,25 @@ internal sealed class ImageIdentifierDto
     public string? ImageDigest { get; init; }
 }
 
-internal sealed class DescribeImagesResponse
+internal sealed class BatchGetImageResponse
 {
-    public IReadOnlyList<ImageDetailDto>? ImageDetails { get; init; }
+    public IReadOnlyList<ImageDto>? Images { get; init; }
+
+    public IReadOnlyList<ImageFailureDto>? Failures { get; init; }
 }
 
-internal sealed class ImageDetailDto
+internal sealed class ImageDto
 {
-    public string? ImageDigest { get; init; }
+    public ImageIdentifierDto? ImageId { get; init; }
 
-    public IReadOnlyList<string>? ImageTags { get; init; }
+    public string? ImageManifest { get; init; }
+}
+
+internal sealed class ImageFailureDto
+{
+    public string? FailureCode { get; init; }
+
+    public string? FailureReason { get; init; }
 }
 
 /// <summary>An AWS JSON error body: the type in <c>__type</c> (or <c>code</c>), the text in <c>message</c> or <c>Message</c>.</summary>

@@ -16,8 +16,11 @@ internal interface IEcrClient
     /// <summary>CreateRepository; a concurrent create (RepositoryAlreadyExistsException) returns the existing one with Created = false.</summary>
     Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken);
 
-    /// <summary>DescribeImages for one tag; null when the tag is not in the repository (ImageNotFoundException).</summary>
-    Task<string?> FindImageDigestAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
+    /// <summary>
+    /// BatchGetImage for one tag: the manifest digest and the image's config digest (its ID in the engine);
+    /// null when the tag is not in the repository.
+    /// </summary>
+    Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
 }
 
 /// <summary>A decoded authorization token. <see cref="ToString"/> never shows the password.</summary>
@@ -29,7 +32,27 @@ internal sealed record EcrAuthorization(string UserName, string Password, Uri Pr
     public override string ToString() => $"EcrAuthorization {{ UserName = {UserName}, ProxyEndpoint = {ProxyEndpoint}, ExpiresAt = {ExpiresAt:O} }}";
 }
 
-internal sealed record EcrRepository(string Name, string RegistryId, string RepositoryUri, string TagMutability, bool Created);
+internal sealed record EcrRepository(string Name, string RegistryId, string RepositoryUri, string TagMutability, bool Created)
+{
+    /// <summary>The wildcard filters of the <c>*_WITH_EXCLUSION</c> mutabilities: tags they match take the opposite rule.</summary>
+    public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
+
+    /// <summary>Whether ECR refuses to move <paramref name="tag"/> once it exists in this repository.</summary>
+    public bool IsTagImmutable(string tag)
+    {
+        var excluded = TagMutabilityExclusionFilters.Any(filter => Wildcard.Matches(filter, tag));
+        return TagMutability switch
+        {
+            "IMMUTABLE" => true,
+            "IMMUTABLE_WITH_EXCLUSION" => !excluded,
+            "MUTABLE_WITH_EXCLUSION" => excluded,
+            _ => false,
+        };
+    }
+}
+
+/// <summary>An image in a repository: the manifest digest, and the config digest that the engine shows as the image ID.</summary>
+internal sealed record EcrImage(string ManifestDigest, string? ConfigDigest);
 
 /// <summary>What CreateRepository sends; options beyond the name apply only to a repository this push creates.</summary>
 internal sealed record EcrRepositoryCreation(string RepositoryName, string? RegistryId)
@@ -43,4 +66,6 @@ internal sealed record EcrRepositoryCreation(string RepositoryName, string? Regi
     public string? KmsKey { get; init; }
 
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    public IReadOnlyList<string>? TagMutabilityExclusionFilters { get; init; }
 }
