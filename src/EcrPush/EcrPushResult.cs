@@ -24,6 +24,13 @@ public sealed record EcrPushResult
     /// <summary>Whether this push created the repository.</summary>
     public required bool RepositoryCreated { get; init; }
 
+    /// <summary>
+    /// One result per destination, in the order of the settings: the first is the one <see cref="EcrPushSettings.Region"/>
+    /// and <see cref="EcrPushSettings.RegistryId"/> name, then <see cref="EcrPushSettings.Destinations"/>. The other
+    /// properties of this result are the first destination's, but for <see cref="ImageReferences"/>, which lists them all.
+    /// </summary>
+    public IReadOnlyList<EcrPushResult> Destinations { get; init; } = [];
+
     /// <summary>The digest reference, <c>registry/repository@sha256:…</c>: pins exactly what was pushed.</summary>
     public string DigestReference => $"{RepositoryUri}@{Digest}";
 

@@ -77,6 +77,39 @@ public sealed record EcrPushSettings
     /// <summary>The ECR API endpoint, for tests and private endpoints; unset: <c>AWS_ENDPOINT_URL_ECR</c>, <c>AWS_ENDPOINT_URL</c>, then the partition's.</summary>
     public string? EcrEndpointUrl { get; init; }
 
+    /// <summary>More destinations for the same image: other regions or accounts, pushed concurrently with the first.</summary>
+    public IReadOnlyList<EcrDestination> Destinations { get; init; } = [];
+
+    /// <summary>For a repository this push creates: scan each image on push. An existing repository is never changed.</summary>
+    public bool? ScanOnPush { get; init; }
+
+    /// <summary>For a repository this push creates: <c>MUTABLE</c>, <c>IMMUTABLE</c>, <c>IMMUTABLE_WITH_EXCLUSION</c> or <c>MUTABLE_WITH_EXCLUSION</c>.</summary>
+    public string? TagMutability { get; init; }
+
+    /// <summary>For a repository this push creates with a <c>*_WITH_EXCLUSION</c> mutability: wildcard filters (<c>latest</c>, <c>dev-*</c>) of the tags that take the opposite rule.</summary>
+    public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
+
+    /// <summary>For a repository this push creates: <c>AES256</c>, <c>KMS</c> or <c>KMS_DSSE</c>.</summary>
+    public string? EncryptionType { get; init; }
+
+    /// <summary>For a repository this push creates with KMS encryption: the key's ARN, ID or alias; unset: the AWS-managed key.</summary>
+    public string? KmsKey { get; init; }
+
+    /// <summary>For a repository this push creates: resource tags, key to value.</summary>
+    public IReadOnlyDictionary<string, string> RepositoryTags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
+    /// <summary>For a repository this push creates: a lifecycle policy, as JSON text.</summary>
+    public string? LifecyclePolicy { get; init; }
+
+    /// <summary>For a repository this push creates: a lifecycle policy, as a JSON file's path.</summary>
+    public string? LifecyclePolicyFile { get; init; }
+
+    /// <summary>For a repository this push creates: a repository (permissions) policy, as JSON text.</summary>
+    public string? RepositoryPolicy { get; init; }
+
+    /// <summary>For a repository this push creates: a repository (permissions) policy, as a JSON file's path.</summary>
+    public string? RepositoryPolicyFile { get; init; }
+
     /// <summary>An HTTP proxy for the AWS calls, e.g. <c>http://proxy:3128</c>; unset: <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>NO_PROXY</c>.</summary>
     public string? Proxy { get; init; }
 
@@ -99,7 +132,8 @@ public sealed record EcrPushSettings
             .Append(", AwsRoleArn = ").Append(AwsRoleArn)
             .Append(", AwsCredentials = ").Append(AwsCredentials is null ? null : AwsCredentials.GetType().Name)
             .Append(", RegistryId = ").Append(RegistryId)
-            .Append(", DockerHost = ").Append(DockerHost);
+            .Append(", DockerHost = ").Append(DockerHost)
+            .Append(", Destinations = [").AppendJoin(", ", Destinations).Append(']');
         return true;
     }
 }

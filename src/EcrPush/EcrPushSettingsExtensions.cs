@@ -320,14 +320,215 @@ public static class EcrPushSettingsExtensions
         return settings;
     }
 
+    /// <summary>Sets the tag mutability of a repository this push creates (<see cref="EcrPushSettings.TagMutability"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetTagMutability(this EcrPushSettings settings, string? tagMutability)
+        => Checked(settings) with { TagMutability = tagMutability };
+
+    /// <summary>Resets the tag mutability of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetTagMutability(this EcrPushSettings settings)
+        => Checked(settings) with { TagMutability = null };
+
+    /// <summary>Sets the encryption of a repository this push creates (<see cref="EcrPushSettings.EncryptionType"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetEncryptionType(this EcrPushSettings settings, string? encryptionType)
+        => Checked(settings) with { EncryptionType = encryptionType };
+
+    /// <summary>Resets the encryption of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetEncryptionType(this EcrPushSettings settings)
+        => Checked(settings) with { EncryptionType = null };
+
+    /// <summary>Sets the KMS key of a repository this push creates (<see cref="EcrPushSettings.KmsKey"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetKmsKey(this EcrPushSettings settings, string? kmsKey)
+        => Checked(settings) with { KmsKey = kmsKey };
+
+    /// <summary>Resets the KMS key of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetKmsKey(this EcrPushSettings settings)
+        => Checked(settings) with { KmsKey = null };
+
+    /// <summary>Sets the lifecycle policy (JSON text) of a repository this push creates (<see cref="EcrPushSettings.LifecyclePolicy"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetLifecyclePolicy(this EcrPushSettings settings, string? lifecyclePolicy)
+        => Checked(settings) with { LifecyclePolicy = lifecyclePolicy };
+
+    /// <summary>Resets the lifecycle policy (JSON text) of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetLifecyclePolicy(this EcrPushSettings settings)
+        => Checked(settings) with { LifecyclePolicy = null };
+
+    /// <summary>Sets the lifecycle policy file of a repository this push creates (<see cref="EcrPushSettings.LifecyclePolicyFile"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetLifecyclePolicyFile(this EcrPushSettings settings, string? lifecyclePolicyFile)
+        => Checked(settings) with { LifecyclePolicyFile = lifecyclePolicyFile };
+
+    /// <summary>Resets the lifecycle policy file of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetLifecyclePolicyFile(this EcrPushSettings settings)
+        => Checked(settings) with { LifecyclePolicyFile = null };
+
+    /// <summary>Sets the repository policy (JSON text) of a repository this push creates (<see cref="EcrPushSettings.RepositoryPolicy"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRepositoryPolicy(this EcrPushSettings settings, string? repositoryPolicy)
+        => Checked(settings) with { RepositoryPolicy = repositoryPolicy };
+
+    /// <summary>Resets the repository policy (JSON text) of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetRepositoryPolicy(this EcrPushSettings settings)
+        => Checked(settings) with { RepositoryPolicy = null };
+
+    /// <summary>Sets the repository policy file of a repository this push creates (<see cref="EcrPushSettings.RepositoryPolicyFile"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRepositoryPolicyFile(this EcrPushSettings settings, string? repositoryPolicyFile)
+        => Checked(settings) with { RepositoryPolicyFile = repositoryPolicyFile };
+
+    /// <summary>Resets the repository policy file of a repository this push creates to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetRepositoryPolicyFile(this EcrPushSettings settings)
+        => Checked(settings) with { RepositoryPolicyFile = null };
+
+    /// <summary>Sets whether a repository this push creates scans images on push (<see cref="EcrPushSettings.ScanOnPush"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetScanOnPush(this EcrPushSettings settings, bool? scanOnPush)
+        => Checked(settings) with { ScanOnPush = scanOnPush };
+
+    /// <summary>Resets scan on push to ECR's default.</summary>
+    [Pure]
+    public static EcrPushSettings ResetScanOnPush(this EcrPushSettings settings)
+        => Checked(settings) with { ScanOnPush = null };
+
+    /// <summary>Enables scan on push for a repository this push creates.</summary>
+    [Pure]
+    public static EcrPushSettings EnableScanOnPush(this EcrPushSettings settings)
+        => Checked(settings) with { ScanOnPush = true };
+
+    /// <summary>Disables scan on push for a repository this push creates.</summary>
+    [Pure]
+    public static EcrPushSettings DisableScanOnPush(this EcrPushSettings settings)
+        => Checked(settings) with { ScanOnPush = false };
+
+    /// <summary>Toggles scan on push; unset counts as off.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleScanOnPush(this EcrPushSettings settings)
+        => Checked(settings) with { ScanOnPush = settings.ScanOnPush != true };
+
+    /// <summary>Sets the tag mutability exclusion filters, replacing any set before.</summary>
+    [Pure]
+    public static EcrPushSettings SetTagMutabilityExclusionFilters(this EcrPushSettings settings, params string[] filters)
+        => SetTagMutabilityExclusionFilters(settings, (IEnumerable<string>)filters);
+
+    /// <summary>Sets the tag mutability exclusion filters, replacing any set before.</summary>
+    [Pure]
+    public static EcrPushSettings SetTagMutabilityExclusionFilters(this EcrPushSettings settings, IEnumerable<string> filters)
+        => Checked(settings) with { TagMutabilityExclusionFilters = [.. Checked(filters)] };
+
+    /// <summary>Adds to the tag mutability exclusion filters.</summary>
+    [Pure]
+    public static EcrPushSettings AddTagMutabilityExclusionFilters(this EcrPushSettings settings, params string[] filters)
+        => AddTagMutabilityExclusionFilters(settings, (IEnumerable<string>)filters);
+
+    /// <summary>Adds to the tag mutability exclusion filters.</summary>
+    [Pure]
+    public static EcrPushSettings AddTagMutabilityExclusionFilters(this EcrPushSettings settings, IEnumerable<string> filters)
+        => Checked(settings) with { TagMutabilityExclusionFilters = [.. settings.TagMutabilityExclusionFilters, .. Checked(filters)] };
+
+    /// <summary>Removes from the tag mutability exclusion filters.</summary>
+    [Pure]
+    public static EcrPushSettings RemoveTagMutabilityExclusionFilters(this EcrPushSettings settings, params string[] filters)
+        => RemoveTagMutabilityExclusionFilters(settings, (IEnumerable<string>)filters);
+
+    /// <summary>Removes from the tag mutability exclusion filters.</summary>
+    [Pure]
+    public static EcrPushSettings RemoveTagMutabilityExclusionFilters(this EcrPushSettings settings, IEnumerable<string> filters)
+        => Checked(settings) with { TagMutabilityExclusionFilters = Without(settings.TagMutabilityExclusionFilters, Checked(filters)) };
+
+    /// <summary>Clears the tag mutability exclusion filters.</summary>
+    [Pure]
+    public static EcrPushSettings ClearTagMutabilityExclusionFilters(this EcrPushSettings settings)
+        => Checked(settings) with { TagMutabilityExclusionFilters = [] };
+
+    /// <summary>Resets the tag mutability exclusion filters to none; the same as <see cref="ClearTagMutabilityExclusionFilters"/>.</summary>
+    [Pure]
+    public static EcrPushSettings ResetTagMutabilityExclusionFilters(this EcrPushSettings settings)
+        => ClearTagMutabilityExclusionFilters(settings);
+
+    /// <summary>Sets the additional destinations, replacing any set before.</summary>
+    [Pure]
+    public static EcrPushSettings SetDestinations(this EcrPushSettings settings, params EcrDestination[] destinations)
+        => SetDestinations(settings, (IEnumerable<EcrDestination>)destinations);
+
+    /// <summary>Sets the additional destinations, replacing any set before.</summary>
+    [Pure]
+    public static EcrPushSettings SetDestinations(this EcrPushSettings settings, IEnumerable<EcrDestination> destinations)
+        => Checked(settings) with { Destinations = [.. Checked(destinations)] };
+
+    /// <summary>Adds to the additional destinations.</summary>
+    [Pure]
+    public static EcrPushSettings AddDestinations(this EcrPushSettings settings, params EcrDestination[] destinations)
+        => AddDestinations(settings, (IEnumerable<EcrDestination>)destinations);
+
+    /// <summary>Adds to the additional destinations.</summary>
+    [Pure]
+    public static EcrPushSettings AddDestinations(this EcrPushSettings settings, IEnumerable<EcrDestination> destinations)
+        => Checked(settings) with { Destinations = [.. settings.Destinations, .. Checked(destinations)] };
+
+    /// <summary>Removes from the additional destinations.</summary>
+    [Pure]
+    public static EcrPushSettings RemoveDestinations(this EcrPushSettings settings, params EcrDestination[] destinations)
+        => RemoveDestinations(settings, (IEnumerable<EcrDestination>)destinations);
+
+    /// <summary>Removes from the additional destinations.</summary>
+    [Pure]
+    public static EcrPushSettings RemoveDestinations(this EcrPushSettings settings, IEnumerable<EcrDestination> destinations)
+        => Checked(settings) with { Destinations = Without(settings.Destinations, Checked(destinations)) };
+
+    /// <summary>Clears the additional destinations.</summary>
+    [Pure]
+    public static EcrPushSettings ClearDestinations(this EcrPushSettings settings)
+        => Checked(settings) with { Destinations = [] };
+
+    /// <summary>Resets the additional destinations to none; the same as <see cref="ClearDestinations"/>.</summary>
+    [Pure]
+    public static EcrPushSettings ResetDestinations(this EcrPushSettings settings)
+        => ClearDestinations(settings);
+
+    /// <summary>Sets the resource tags of a repository this push creates, replacing any set before.</summary>
+    [Pure]
+    public static EcrPushSettings SetRepositoryTags(this EcrPushSettings settings, IReadOnlyDictionary<string, string> repositoryTags)
+        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(Checked(repositoryTags), StringComparer.Ordinal) };
+
+    /// <summary>Adds (or replaces) one resource tag of a repository this push creates.</summary>
+    [Pure]
+    public static EcrPushSettings AddRepositoryTag(this EcrPushSettings settings, string key, string value)
+        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(settings.RepositoryTags, StringComparer.Ordinal) { [key] = value } };
+
+    /// <summary>Removes one resource tag.</summary>
+    [Pure]
+    public static EcrPushSettings RemoveRepositoryTag(this EcrPushSettings settings, string key)
+        => Checked(settings) with { RepositoryTags = settings.RepositoryTags.Where(t => !string.Equals(t.Key, key, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal) };
+
+    /// <summary>Clears the resource tags.</summary>
+    [Pure]
+    public static EcrPushSettings ClearRepositoryTags(this EcrPushSettings settings)
+        => Checked(settings) with { RepositoryTags = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty };
+
+    /// <summary>Resets the resource tags to none; the same as <see cref="ClearRepositoryTags"/>.</summary>
+    [Pure]
+    public static EcrPushSettings ResetRepositoryTags(this EcrPushSettings settings)
+        => ClearRepositoryTags(settings);
+
     // Not Enumerable.Except: that would also fold duplicates, which validation must still see and report.
-    private static string[] Without(IReadOnlyList<string> tags, IEnumerable<string> removed)
+    private static T[] Without<T>(IReadOnlyList<T> items, IEnumerable<T> removed)
     {
-        var remove = removed.ToHashSet(StringComparer.Ordinal);
-        return [.. tags.Where(tag => !remove.Contains(tag))];
+        var remove = removed.ToHashSet();
+        return [.. items.Where(item => !remove.Contains(item))];
     }
 
-    private static IEnumerable<string> Checked(IEnumerable<string> values)
+    private static T Checked<T>(T values)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(values);
         return values;

@@ -33,6 +33,23 @@ internal static class StackChecks
             : [];
     }
 
+    /// <summary>
+    /// Asks moto, the ECR API of the stack, directly: what a repository looks like now. moto does not check
+    /// signatures, but it routes by the credential scope of the Authorization header, so one is sent.
+    /// </summary>
+    public static async Task<JsonElement> EcrApiAsync(LocalEcrStack stack, string region, string operation, string body)
+    {
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, stack.EcrEndpoint) { Content = new StringContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", $"AmazonEC2ContainerRegistry_V20150921.{operation}");
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ecr/aws4_request, SignedHeaders=host, Signature=00");
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{operation} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>Tags in the engine that point into the registry host: what a push must not leave behind.</summary>
     public static async Task<IReadOnlyList<string>> EngineTagsForAsync(LocalEcrStack stack, string prefix)
     {

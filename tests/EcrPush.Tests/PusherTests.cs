@@ -21,7 +21,7 @@ public sealed class PusherTests
     public PusherTests()
     {
         _engine.Tags["web:1.4.2"] = ImageId;
-        _ecr.Repositories["team/web"] = ("MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal));
+        _ecr.AddRepository("team/web");
     }
 
     private static EcrPushSettings Settings => new EcrPushSettings()
@@ -246,7 +246,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_that_already_holds_this_image_is_not_pushed_again()
     {
-        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "new"), CancellationToken.None);
 
@@ -258,7 +258,7 @@ public sealed class PusherTests
     [Fact]
     public async Task A_rerun_into_an_immutable_repository_pushes_nothing_and_succeeds()
     {
-        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2"), CancellationToken.None);
 
@@ -270,7 +270,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_holding_another_image_is_an_error_before_any_push()
     {
-        _ecr.Repositories["team/web"] = ("IMMUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["latest"] = new("sha256:bbbb", "sha256:other") });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["latest"] = new("sha256:bbbb", "sha256:other") });
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetTargetTags("1.4.3", "latest"), CancellationToken.None));
 

@@ -47,6 +47,10 @@ internal static partial class Names
     [GeneratedRegex(@"\A[\w+=,.@-]{2,64}\z", RegexOptions.CultureInvariant)]
     public static partial Regex RoleSessionName();
 
+    /// <summary>ECR's ImageTagMutabilityExclusionFilterValue.</summary>
+    [GeneratedRegex(@"\A[0-9a-zA-Z._*-]{1,128}\z", RegexOptions.CultureInvariant)]
+    public static partial Regex MutabilityExclusionFilter();
+
     /// <summary>An access key ID: upper-case letters and digits (AKIA…, ASIA…), 16 to 128 characters.</summary>
     [GeneratedRegex(@"\A[A-Z0-9]{16,128}\z", RegexOptions.CultureInvariant)]
     public static partial Regex AccessKeyId();

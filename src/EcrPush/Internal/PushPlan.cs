@@ -8,10 +8,34 @@ internal sealed record PushPlan(
     string RepositoryName,
     IReadOnlyList<string> Tags,
     bool AutoCreateRepository,
+    RepositoryOptions RepositoryOptions,
     string? OutputVariable,
-    string? RegistryId,
+    IReadOnlyList<EcrDestination> Destinations,
     Uri? DockerHost,
     AwsOptions Aws);
+
+/// <summary>What a repository this push creates is given; policies already read from their files.</summary>
+internal sealed record RepositoryOptions
+{
+    public bool? ScanOnPush { get; init; }
+
+    public string? TagMutability { get; init; }
+
+    public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
+
+    public string? EncryptionType { get; init; }
+
+    public string? KmsKey { get; init; }
+
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    public string? LifecyclePolicy { get; init; }
+
+    public string? RepositoryPolicy { get; init; }
+
+    public bool IsEmpty => ScanOnPush is null && TagMutability is null && TagMutabilityExclusionFilters.Count == 0 && EncryptionType is null
+        && KmsKey is null && Tags.Count == 0 && LifecyclePolicy is null && RepositoryPolicy is null;
+}
 
 /// <summary>The local image to push: a <c>name:tag</c> reference, or an image ID (full or a prefix).</summary>
 internal sealed record SourceImage(string Reference, bool IsId)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using EcrPush.Internal.Aws;
@@ -7,9 +8,9 @@ using EcrPush.Internal.Docker;
 namespace EcrPush.Internal;
 
 /// <summary>
-/// The push, step by step: check the settings, resolve region and credentials, then, concurrently, the token,
-/// the repository and the local image; tag, push and untag each target tag; set the output variable.
-/// Both faces (EcrTasks, the Cake aliases) call this and only this.
+/// The push, step by step: check the settings; find the local image while, for each destination, region and
+/// credentials resolve and the token and repository are fetched concurrently; tag, push and untag each target
+/// tag; set the output variable. Both faces (EcrTasks, the Cake aliases) call this and only this.
 /// </summary>
 internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
 {
@@ -30,54 +31,84 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         MaskSettingsSecrets(plan.Aws, ci);
 
         var stopwatch = Stopwatch.StartNew();
-        log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}");
+        log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
 
         var engine = connectEngine(plan.DockerHost);
-        var imageTask = engine.FindImageAsync(plan.Source, cancellationToken);
-        EcrConnection connection;
+        var imageTask = FindImageAsync(engine, plan, cancellationToken);
+        var created = new ConcurrentQueue<string>();
+        var pushes = plan.Destinations.Select(destination => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken)).ToList();
         try
         {
-            connection = await connector.ConnectAsync(plan.Aws, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(pushes).ConfigureAwait(false);
+        }
+        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled))
+        {
+            // One destination: its own error, exactly as it was thrown.
+            ObserveImageLookup(imageTask);
+            throw;
         }
         catch
         {
-            // The error that stopped the push is the one reported; the lookup's own outcome is only observed.
-            _ = imageTask.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw;
+            ObserveImageLookup(imageTask);
+            throw PartialFailure(plan, pushes);
+        }
+        finally
+        {
+            if (imageTask.IsCompletedSuccessfully)
+            {
+                await RemoveTagsAsync(engine, await imageTask.ConfigureAwait(false), [.. created]).ConfigureAwait(false);
+            }
         }
 
-        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
-        var tokenTask = tokens.GetAsync(connection, plan.RegistryId, cancellationToken);
-        var repositoryTask = EnsureRepositoryAsync(connection, plan, cancellationToken);
-        var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
-        ci.MaskSecret(token.Password, log);
-
-        log.Information($"Found {plan.Source}: {ShortId(image.Id)}");
-        var registryHost = token.RegistryHost;
-        var target = $"{registryHost}/{plan.RepositoryName}";
-        var credentials = new RegistryCredentials(registryHost, token.UserName, token.Password);
-        var alreadyThere = await CheckImmutableTagsAsync(connection, plan, repository, image, cancellationToken).ConfigureAwait(false);
-        var digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, cancellationToken).ConfigureAwait(false);
-
-        var references = plan.Tags.Select(tag => $"{target}:{tag}").ToList();
-        var result = new EcrPushResult
+        var results = pushes.Select(p => p.Result).ToList();
+        var result = results[0] with
         {
-            ImageReference = references[0],
-            ImageReferences = references,
-            Digest = digest,
-            RepositoryUri = target,
-            RegistryId = plan.RegistryId ?? repository.RegistryId,
-            Region = connection.Region,
-            RepositoryCreated = repository.Created,
+            ImageReferences = [.. results.SelectMany(r => r.ImageReferences)],
+            Destinations = results,
         };
 
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", references)} ({digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.ImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
         if (plan.OutputVariable is { } variable)
         {
             ci.SetVariable(variable, result.ImageReference, log);
         }
 
         return result;
+    }
+
+    private async Task<LocalImage> FindImageAsync(IDockerEngine engine, PushPlan plan, CancellationToken cancellationToken)
+    {
+        var image = await engine.FindImageAsync(plan.Source, cancellationToken).ConfigureAwait(false);
+        log.Information($"Found {plan.Source}: {ShortId(image.Id)}");
+        return image;
+    }
+
+    private async Task<EcrPushResult> PushToDestinationAsync(IDockerEngine engine, Task<LocalImage> imageTask, PushPlan plan, EcrDestination destination, CiService ci, ConcurrentQueue<string> created, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
+
+        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
+        var repositoryTask = EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken);
+        var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
+        ci.MaskSecret(token.Password, log);
+
+        var target = $"{token.RegistryHost}/{plan.RepositoryName}";
+        var credentials = new RegistryCredentials(token.RegistryHost, token.UserName, token.Password);
+        var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken).ConfigureAwait(false);
+        var digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+
+        var references = plan.Tags.Select(tag => $"{target}:{tag}").ToList();
+        return new EcrPushResult
+        {
+            ImageReference = references[0],
+            ImageReferences = references,
+            Digest = digest,
+            RepositoryUri = target,
+            RegistryId = destination.RegistryId ?? repository.RegistryId,
+            Region = connection.Region,
+            RepositoryCreated = repository.Created,
+        };
     }
 
     private void MaskSettingsSecrets(AwsOptions aws, CiService ci)
@@ -91,26 +122,86 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         }
     }
 
-    private async Task<EcrRepository> EnsureRepositoryAsync(EcrConnection connection, PushPlan plan, CancellationToken cancellationToken)
+    private async Task<EcrRepository> EnsureRepositoryAsync(EcrConnection connection, PushPlan plan, string? registryId, CancellationToken cancellationToken)
     {
-        var existing = await connection.Client.DescribeRepositoryAsync(plan.RepositoryName, plan.RegistryId, cancellationToken).ConfigureAwait(false);
+        var existing = await connection.Client.DescribeRepositoryAsync(plan.RepositoryName, registryId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
             log.Verbose($"The repository {existing.RepositoryUri} exists ({existing.TagMutability})");
+            ReportDifferences(existing, plan.RepositoryOptions);
             return existing;
         }
 
-        var registry = plan.RegistryId is null ? "the account's registry" : $"registry {plan.RegistryId}";
+        var registry = registryId is null ? "the account's registry" : $"registry {registryId}";
         if (!plan.AutoCreateRepository)
         {
             throw new EcrPushException($"The ECR repository {plan.RepositoryName} does not exist in {registry} in {connection.Region}. Create it, or let the push create it with AutoCreateRepository (EnableAutoCreateRepository()).");
         }
 
-        var created = await connection.Client.CreateRepositoryAsync(new EcrRepositoryCreation(plan.RepositoryName, plan.RegistryId), cancellationToken).ConfigureAwait(false);
-        log.Information(created.Created
-            ? $"Created the repository {created.RepositoryUri}"
-            : $"The repository {created.RepositoryUri} was created meanwhile by someone else; using it");
-        return created;
+        var options = plan.RepositoryOptions;
+        var creation = new EcrRepositoryCreation(plan.RepositoryName, registryId)
+        {
+            ScanOnPush = options.ScanOnPush,
+            TagMutability = options.TagMutability,
+            TagMutabilityExclusionFilters = options.TagMutabilityExclusionFilters,
+            EncryptionType = options.EncryptionType,
+            KmsKey = options.KmsKey,
+            Tags = options.Tags.Count == 0 ? null : options.Tags,
+        };
+        var repository = await connection.Client.CreateRepositoryAsync(creation, cancellationToken).ConfigureAwait(false);
+        if (!repository.Created)
+        {
+            log.Information($"The repository {repository.RepositoryUri} was created meanwhile by someone else; using it as it is");
+            ReportDifferences(repository, options);
+            return repository;
+        }
+
+        log.Information($"Created the repository {repository.RepositoryUri}");
+        try
+        {
+            if (options.LifecyclePolicy is { } lifecyclePolicy)
+            {
+                await connection.Client.PutLifecyclePolicyAsync(plan.RepositoryName, registryId, lifecyclePolicy, cancellationToken).ConfigureAwait(false);
+                log.Information($"Set the lifecycle policy of {repository.RepositoryUri}");
+            }
+
+            if (options.RepositoryPolicy is { } repositoryPolicy)
+            {
+                await connection.Client.SetRepositoryPolicyAsync(plan.RepositoryName, registryId, repositoryPolicy, cancellationToken).ConfigureAwait(false);
+                log.Information($"Set the repository policy of {repository.RepositoryUri}");
+            }
+        }
+        catch (EcrPushException exception)
+        {
+            throw new EcrPushException($"Created the repository {repository.RepositoryUri}, but could not give it its policy: {exception.Message} The repository stays; set the policy on it, or delete it and push again.", exception);
+        }
+
+        return repository;
+    }
+
+    /// <summary>An existing repository is never changed; a user who asked for other settings should know.</summary>
+    private void ReportDifferences(EcrRepository repository, RepositoryOptions asked)
+    {
+        var differences = new List<string>();
+        if (asked.TagMutability is { } mutability && mutability != repository.TagMutability)
+        {
+            differences.Add($"tag mutability {repository.TagMutability}, not {mutability}");
+        }
+
+        if (asked.ScanOnPush is { } scan && repository.ScanOnPush is { } actualScan && scan != actualScan)
+        {
+            differences.Add($"scan on push {(actualScan ? "on" : "off")}, not {(scan ? "on" : "off")}");
+        }
+
+        if (asked.EncryptionType is { } encryption && repository.EncryptionType is { } actualEncryption && encryption != actualEncryption)
+        {
+            differences.Add($"encryption {actualEncryption}, not {encryption}");
+        }
+
+        if (differences.Count > 0)
+        {
+            log.Warning($"The repository {repository.RepositoryUri} already exists with {string.Join(", ", differences)}; an existing repository is not changed.");
+        }
     }
 
     /// <summary>
@@ -118,10 +209,10 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
     /// is the engine's image ID) needs no push, so that a re-run of the same build passes; a tag that holds
     /// another image is an error before any byte moves. Returns the manifest digests of the tags already there.
     /// </summary>
-    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, EcrRepository repository, LocalImage image, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken)
     {
         var immutable = plan.Tags.Where(repository.IsTagImmutable).ToList();
-        var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, plan.RegistryId, tag, cancellationToken))).ConfigureAwait(false);
+        var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, registryId, tag, cancellationToken))).ConfigureAwait(false);
         var alreadyThere = new Dictionary<string, string>(StringComparer.Ordinal);
         var conflicts = new List<string>();
         for (var i = 0; i < immutable.Count; i++)
@@ -152,44 +243,36 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         return alreadyThere;
     }
 
-    private async Task<string> PushTagsAsync(IDockerEngine engine, LocalImage image, string target, IReadOnlyList<string> tags, Dictionary<string, string> alreadyThere, RegistryCredentials credentials, CancellationToken cancellationToken)
+    private async Task<string> PushTagsAsync(IDockerEngine engine, LocalImage image, string target, IReadOnlyList<string> tags, Dictionary<string, string> alreadyThere, RegistryCredentials credentials, ConcurrentQueue<string> created, CancellationToken cancellationToken)
     {
-        var created = new List<string>();
-        try
+        string? digest = null;
+        foreach (var tag in tags.Where(t => !alreadyThere.ContainsKey(t)))
         {
-            string? digest = null;
-            foreach (var tag in tags.Where(t => !alreadyThere.ContainsKey(t)))
+            var reference = $"{target}:{tag}";
+            if (!image.RepoTags.Contains(reference, StringComparer.Ordinal))
             {
-                var reference = $"{target}:{tag}";
-                if (!image.RepoTags.Contains(reference, StringComparer.Ordinal))
-                {
-                    await engine.TagAsync(image.Id, target, tag, cancellationToken).ConfigureAwait(false);
-                    created.Add(reference);
-                }
-
-                log.Information($"Pushing {reference}");
-                var pushed = await engine.PushAsync(target, tag, credentials, log, cancellationToken).ConfigureAwait(false);
-                if (digest is not null && pushed != digest)
-                {
-                    throw new EcrPushException($"The registry reported digest {pushed} for {reference} but {digest} for the tags before it; the image changed during the push. Push again.");
-                }
-
-                digest = pushed;
+                await engine.TagAsync(image.Id, target, tag, cancellationToken).ConfigureAwait(false);
+                created.Enqueue(reference);
             }
 
-            return digest ?? alreadyThere[tags[0]];
+            log.Information($"Pushing {reference}");
+            var pushed = await engine.PushAsync(target, tag, credentials, log, cancellationToken).ConfigureAwait(false);
+            if (digest is not null && pushed != digest)
+            {
+                throw new EcrPushException($"The registry reported digest {pushed} for {reference} but {digest} for the tags before it; the image changed during the push. Push again.");
+            }
+
+            digest = pushed;
         }
-        finally
-        {
-            await RemoveTagsAsync(engine, image, created).ConfigureAwait(false);
-        }
+
+        return digest ?? alreadyThere[tags[0]];
     }
 
-    private async Task RemoveTagsAsync(IDockerEngine engine, LocalImage image, List<string> created)
+    private async Task RemoveTagsAsync(IDockerEngine engine, LocalImage image, string[] created)
     {
         // An image known only by its ID has no tag of its own: removing the last of ours would delete the image
         // itself from the engine, so that one stays.
-        var keep = image.RepoTags.Count == 0 && created.Count > 0 ? created[^1] : null;
+        var keep = image.RepoTags.Count == 0 && created.Length > 0 ? created[^1] : null;
         using var timeout = new CancellationTokenSource(CleanupTimeout);
         foreach (var reference in created.Where(r => r != keep))
         {
@@ -210,6 +293,32 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         }
     }
 
+    /// <summary>Several destinations, some failed: the others finished; say which failed and why, and what was pushed.</summary>
+    private static EcrPushException PartialFailure(PushPlan plan, List<Task<EcrPushResult>> pushes)
+    {
+        var failed = new List<string>();
+        var pushed = new List<string>();
+        for (var i = 0; i < pushes.Count; i++)
+        {
+            if (pushes[i].IsCompletedSuccessfully)
+            {
+                pushed.AddRange(pushes[i].Result.ImageReferences);
+            }
+            else
+            {
+                var reason = pushes[i].Exception?.InnerException?.Message ?? "cancelled";
+                failed.Add($"{plan.Destinations[i]}: {reason}");
+            }
+        }
+
+        var message = $"The push failed for {failed.Count} of {pushes.Count} destinations. {string.Join(" ", failed.Select(f => $"[{f}]"))}"
+            + (pushed.Count > 0 ? $" Pushed: {string.Join(", ", pushed)}." : " Nothing was pushed.");
+        return new EcrPushException(message, pushes.First(p => p.IsFaulted).Exception!.InnerException!);
+    }
+
+    private static void ObserveImageLookup(Task imageTask)
+        => _ = imageTask.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
     private static async Task<(T1, T2, T3)> WhenAllAsync<T1, T2, T3>(Task<T1> first, Task<T2> second, Task<T3> third)
     {
         try
@@ -218,7 +327,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         }
         catch
         {
-            // Task.WhenAll rethrows one failure; prefer a push error over a cancellation, and the first step's over later ones.
+            // Task.WhenAll rethrows one failure; prefer a real error over a cancellation, and the first step's over later ones.
             var failure = new Task[] { first, second, third }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault();
             if (failure is not null)
             {

@@ -29,6 +29,8 @@ internal static class SettingsValidator
         var dockerHost = CheckUri(nameof(settings.DockerHost), settings.DockerHost, ["unix", "npipe", "tcp", "http", "https"], problems);
         var endpoint = CheckUri(nameof(settings.EcrEndpointUrl), settings.EcrEndpointUrl, ["http", "https"], problems);
         var proxy = CheckUri(nameof(settings.Proxy), settings.Proxy, ["http", "https"], problems);
+        var destinations = CheckDestinations(settings, problems);
+        var repositoryOptions = CheckRepositoryOptions(settings, problems);
 
         if (problems.Count > 0)
         {
@@ -46,8 +48,9 @@ internal static class SettingsValidator
             repositoryName!,
             tags,
             settings.AutoCreateRepository,
+            repositoryOptions,
             settings.OutputVariable,
-            settings.RegistryId,
+            destinations,
             dockerHost,
             new AwsOptions
             {
@@ -256,6 +259,150 @@ internal static class SettingsValidator
         if (settings.AwsExternalId is not null && (settings.AwsExternalId.Length is < 2 or > 1224 || settings.AwsExternalId.Any(char.IsWhiteSpace)))
         {
             problems.Add($"AwsExternalId {Show(settings.AwsExternalId)} is not an external ID: 2 to 1224 characters with no white space.");
+        }
+    }
+
+    private static EcrDestination[] CheckDestinations(EcrPushSettings settings, List<string> problems)
+    {
+        var all = new List<EcrDestination> { new(settings.Region, settings.RegistryId) };
+        for (var i = 0; i < (settings.Destinations?.Count ?? 0); i++)
+        {
+            var destination = settings.Destinations![i];
+            if (destination is null)
+            {
+                problems.Add($"Destinations[{i}] is null: remove the entry.");
+                continue;
+            }
+
+            CheckOptional($"Destinations[{i}].Region", destination.Region, Names.Region(), "an AWS region name such as eu-west-1", problems);
+            CheckOptional($"Destinations[{i}].RegistryId", destination.RegistryId, Names.RegistryId(), "a 12-digit AWS account ID", problems);
+            if (all.Contains(destination))
+            {
+                problems.Add($"Destinations[{i}] {destination} is listed more than once (the first destination is Region and RegistryId): list each destination once.");
+            }
+
+            all.Add(destination);
+        }
+
+        return [.. all];
+    }
+
+    private static RepositoryOptions CheckRepositoryOptions(EcrPushSettings settings, List<string> problems)
+    {
+        string[] mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
+        string[] encryptions = ["AES256", "KMS", "KMS_DSSE"];
+        CheckOneOf(nameof(settings.TagMutability), settings.TagMutability, mutabilities, problems);
+        CheckOneOf(nameof(settings.EncryptionType), settings.EncryptionType, encryptions, problems);
+
+        var filters = settings.TagMutabilityExclusionFilters ?? [];
+        var withExclusion = settings.TagMutability?.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal) == true;
+        if (withExclusion && filters.Count == 0)
+        {
+            problems.Add($"TagMutability {settings.TagMutability} needs TagMutabilityExclusionFilters: add the wildcard filters of the tags excluded (e.g. AddTagMutabilityExclusionFilters(\"latest\")).");
+        }
+
+        if (!withExclusion && filters.Count > 0)
+        {
+            problems.Add("TagMutabilityExclusionFilters are set, but TagMutability is not IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION: set one of those, or clear the filters.");
+        }
+
+        for (var i = 0; i < filters.Count; i++)
+        {
+            Check($"TagMutabilityExclusionFilters[{i}]", filters[i] ?? string.Empty, Names.MutabilityExclusionFilter(), "1 to 128 letters, digits, . _ - and * (any run of characters)", problems, allowEmpty: false);
+        }
+
+        if (settings.KmsKey is not null)
+        {
+            if (settings.KmsKey.Length is 0 or > 2048 || settings.KmsKey.Any(char.IsWhiteSpace))
+            {
+                problems.Add($"KmsKey {Show(settings.KmsKey)} is not a KMS key: a key ARN, ID or alias, 1 to 2048 characters with no white space.");
+            }
+
+            if (settings.EncryptionType is "AES256")
+            {
+                problems.Add("KmsKey is set, but EncryptionType is AES256: set EncryptionType to KMS or KMS_DSSE, or reset KmsKey.");
+            }
+        }
+
+        foreach (var (key, value) in settings.RepositoryTags ?? new Dictionary<string, string>())
+        {
+            if (key.Length is 0 or > 128 || (value?.Length ?? 0) > 256)
+            {
+                problems.Add($"RepositoryTags {Show(key)} = {Show(value ?? string.Empty)} breaks ECR's rule: keys of 1 to 128 characters, values of at most 256.");
+            }
+        }
+
+        var options = new RepositoryOptions
+        {
+            ScanOnPush = settings.ScanOnPush,
+            TagMutability = settings.TagMutability,
+            TagMutabilityExclusionFilters = [.. filters],
+            EncryptionType = settings.EncryptionType,
+            KmsKey = settings.KmsKey,
+            Tags = new Dictionary<string, string>(settings.RepositoryTags ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+            LifecyclePolicy = ReadPolicy(nameof(settings.LifecyclePolicy), settings.LifecyclePolicy, settings.LifecyclePolicyFile, 100, 30720, problems),
+            RepositoryPolicy = ReadPolicy(nameof(settings.RepositoryPolicy), settings.RepositoryPolicy, settings.RepositoryPolicyFile, 1, 10240, problems),
+        };
+
+        if (!options.IsEmpty && !settings.AutoCreateRepository)
+        {
+            problems.Add("Repository options (scan on push, tag mutability, encryption, tags, policies) are set, but AutoCreateRepository is off: they apply only to a repository the push creates; EnableAutoCreateRepository(), or reset them.");
+        }
+
+        return options;
+    }
+
+    /// <summary>A policy given as JSON text or as a file: read, and checked to be JSON of ECR's allowed length.</summary>
+    private static string? ReadPolicy(string setting, string? text, string? file, int minLength, int maxLength, List<string> problems)
+    {
+        if (text is not null && file is not null)
+        {
+            problems.Add($"{setting} and {setting}File are both set: give the policy one way.");
+            return null;
+        }
+
+        var source = text is not null ? setting : $"{setting}File {Show(file ?? string.Empty)}";
+        if (file is not null)
+        {
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                problems.Add($"{source} could not be read ({exception.Message}): give the path of a readable JSON file.");
+                return null;
+            }
+        }
+
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Length < minLength || text.Length > maxLength)
+        {
+            problems.Add($"{source} has {text.Length} characters: ECR takes {minLength} to {maxLength}.");
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            return text;
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            problems.Add($"{source} is not JSON ({exception.Message}): give the policy document as ECR's console or CLI shows it.");
+            return null;
+        }
+    }
+
+    private static void CheckOneOf(string setting, string? value, string[] allowed, List<string> problems)
+    {
+        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            problems.Add($"{setting} {Show(value)} is not one of {string.Join(", ", allowed)}.");
         }
     }
 

@@ -4,11 +4,12 @@ using EcrPush.Internal.Aws;
 namespace EcrPush.Tests.Fakes;
 
 /// <summary>
-/// An ECR that the test shapes: repositories with their mutability and tags, token lifetimes, and failures on
-/// demand. Counts the calls, so that tests can see what a push asked for.
+/// An ECR that the test shapes, in every region: repositories with their mutability and tags, token lifetimes,
+/// and failures on demand. Counts the calls, so that tests can see what a push asked for.
 /// </summary>
-internal sealed class FakeEcr : IEcrClient, IEcrConnector
+internal sealed class FakeEcr : IEcrConnector
 {
+    public const string Account = "123456789012";
     public const string Host = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
     private int _tokenCalls;
@@ -16,14 +17,19 @@ internal sealed class FakeEcr : IEcrClient, IEcrConnector
     private int _createCalls;
     private int _findImageCalls;
 
-    /// <summary>Repositories by name: their tag mutability and, per tag, the image there (manifest digest, config digest).</summary>
+    /// <summary>Repositories by <c>region/account/name</c>: their tag mutability and, per tag, the image there.</summary>
     public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrImage> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
 
-    public int FindImageCalls => _findImageCalls;
+    public ConcurrentQueue<EcrRepositoryCreation> Creations { get; } = new();
+
+    public ConcurrentQueue<(string Repository, string Kind, string Policy)> Policies { get; } = new();
 
     public Func<DateTimeOffset> TokenExpiry { get; set; } = () => DateTimeOffset.UtcNow.AddHours(12);
 
     public Exception? ConnectFailure { get; set; }
+
+    /// <summary>Regions whose connection fails, as an unreachable endpoint would.</summary>
+    public HashSet<string> FailingRegions { get; } = new(StringComparer.Ordinal);
 
     public Exception? TokenFailure { get; set; }
 
@@ -31,50 +37,88 @@ internal sealed class FakeEcr : IEcrClient, IEcrConnector
 
     public bool CreateRacesWithSomeoneElse { get; set; }
 
+    public (bool? ScanOnPush, string? EncryptionType) ExistingRepositorySettings { get; set; }
+
     public int TokenCalls => _tokenCalls;
 
     public int DescribeCalls => _describeCalls;
 
     public int CreateCalls => _createCalls;
 
+    public int FindImageCalls => _findImageCalls;
+
     public string CacheKey { get; set; } = Guid.NewGuid().ToString();
 
-    public Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
-        => ConnectFailure is { } failure
-            ? Task.FromException<EcrConnection>(failure)
-            : Task.FromResult(new EcrConnection(this, options.Region ?? "us-east-1", "test", "test", new Uri("http://ecr.test"), CacheKey));
+    public static string HostOf(string region, string? registryId = null) => $"{registryId ?? Account}.dkr.ecr.{region}.amazonaws.com";
 
-    public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
+    public void AddRepository(string name, string mutability = "MUTABLE", string region = "us-east-1", Dictionary<string, EcrImage>? tags = null)
+        => Repositories[Key(region, null, name)] = (mutability, tags ?? new Dictionary<string, EcrImage>(StringComparer.Ordinal));
+
+    private static string Key(string region, string? registryId, string name) => $"{region}/{registryId ?? Account}/{name}";
+
+    public Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _tokenCalls);
-        await Task.Delay(TokenDelay, cancellationToken);
-        if (TokenFailure is { } failure)
+        var region = options.Region ?? "us-east-1";
+        if (ConnectFailure is { } failure)
         {
-            throw failure;
+            return Task.FromException<EcrConnection>(failure);
         }
 
-        return new EcrAuthorization("AWS", $"password-{_tokenCalls}", new Uri($"https://{Host}"), TokenExpiry());
+        return FailingRegions.Contains(region)
+            ? Task.FromException<EcrConnection>(new EcrPushException($"ECR in {region} did not answer."))
+            : Task.FromResult(new EcrConnection(new Regional(this, region), region, "test", "test", new Uri($"http://ecr.{region}.test"), $"{CacheKey}|{region}"));
     }
 
-    public Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken)
+    /// <summary>The client of one region, as the real connector gives one per region.</summary>
+    private sealed class Regional(FakeEcr ecr, string region) : IEcrClient
     {
-        Interlocked.Increment(ref _describeCalls);
-        return Task.FromResult(Repositories.TryGetValue(repositoryName, out var repository) ? Repository(repositoryName, repository.Mutability, created: false) : null);
-    }
+        public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref ecr._tokenCalls);
+            await Task.Delay(ecr.TokenDelay, cancellationToken);
+            if (ecr.TokenFailure is { } failure)
+            {
+                throw failure;
+            }
 
-    public Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _createCalls);
-        var added = Repositories.TryAdd(creation.RepositoryName, (creation.TagMutability ?? "MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal)));
-        return Task.FromResult(Repository(creation.RepositoryName, creation.TagMutability ?? "MUTABLE", created: added && !CreateRacesWithSomeoneElse));
-    }
+            return new EcrAuthorization("AWS", $"password-{call}", new Uri($"https://{HostOf(region, registryId)}"), ecr.TokenExpiry());
+        }
 
-    public Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _findImageCalls);
-        return Task.FromResult(Repositories.TryGetValue(repositoryName, out var repository) && repository.Tags.TryGetValue(tag, out var image) ? image : null);
-    }
+        public Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._describeCalls);
+            return Task.FromResult(ecr.Repositories.TryGetValue(Key(region, registryId, repositoryName), out var repository)
+                ? Repository(repositoryName, registryId, repository.Mutability, created: false) with { ScanOnPush = ecr.ExistingRepositorySettings.ScanOnPush, EncryptionType = ecr.ExistingRepositorySettings.EncryptionType }
+                : null);
+        }
 
-    private static EcrRepository Repository(string name, string mutability, bool created)
-        => new(name, "123456789012", $"{Host}/{name}", mutability, created);
+        public Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._createCalls);
+            ecr.Creations.Enqueue(creation);
+            var added = ecr.Repositories.TryAdd(Key(region, creation.RegistryId, creation.RepositoryName), (creation.TagMutability ?? "MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal)));
+            return Task.FromResult(Repository(creation.RepositoryName, creation.RegistryId, creation.TagMutability ?? "MUTABLE", created: added && !ecr.CreateRacesWithSomeoneElse));
+        }
+
+        public Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._findImageCalls);
+            return Task.FromResult(ecr.Repositories.TryGetValue(Key(region, registryId, repositoryName), out var repository) && repository.Tags.TryGetValue(tag, out var image) ? image : null);
+        }
+
+        public Task PutLifecyclePolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken)
+        {
+            ecr.Policies.Enqueue((repositoryName, "lifecycle", policy));
+            return Task.CompletedTask;
+        }
+
+        public Task SetRepositoryPolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken)
+        {
+            ecr.Policies.Enqueue((repositoryName, "repository", policy));
+            return Task.CompletedTask;
+        }
+
+        private EcrRepository Repository(string name, string? registryId, string mutability, bool created)
+            => new(name, registryId ?? Account, $"{HostOf(region, registryId)}/{name}", mutability, created);
+    }
 }

@@ -8,7 +8,7 @@ namespace EcrPush.Internal.Aws;
 /// The real <see cref="IEcrClient"/>: ECR's JSON 1.1 API over HttpClient, signed by AWSSDK.Core (AWSSDK.ECR is
 /// not used). One instance per region, endpoint and identity; it owns its HttpClient.
 /// </summary>
-internal sealed class EcrClient : IEcrClient, IDisposable
+internal sealed partial class EcrClient : IEcrClient, IDisposable
 {
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
@@ -184,6 +184,8 @@ internal sealed class EcrClient : IEcrClient, IDisposable
             created)
         {
             TagMutabilityExclusionFilters = [.. (repository.ImageTagMutabilityExclusionFilters ?? []).Select(static f => f.Filter).OfType<string>()],
+            ScanOnPush = repository.ImageScanningConfiguration?.ScanOnPush,
+            EncryptionType = repository.EncryptionConfiguration?.EncryptionType,
         };
 
     /// <summary>The config digest of a single-image manifest (Docker v2 or OCI); null for anything else, such as an index.</summary>

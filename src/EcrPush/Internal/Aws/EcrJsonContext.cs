@@ -17,6 +17,8 @@ namespace EcrPush.Internal.Aws;
 [JsonSerializable(typeof(DescribeRepositoriesResponse))]
 [JsonSerializable(typeof(CreateRepositoryRequest))]
 [JsonSerializable(typeof(CreateRepositoryResponse))]
+[JsonSerializable(typeof(PutLifecyclePolicyRequest))]
+[JsonSerializable(typeof(SetRepositoryPolicyRequest))]
 [JsonSerializable(typeof(BatchGetImageRequest))]
 [JsonSerializable(typeof(BatchGetImageResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]

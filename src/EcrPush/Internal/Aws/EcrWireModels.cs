@@ -51,6 +51,10 @@ internal sealed class RepositoryDto
     public string? ImageTagMutability { get; init; }
 
     public IReadOnlyList<MutabilityExclusionFilterDto>? ImageTagMutabilityExclusionFilters { get; init; }
+
+    public ImageScanningConfigurationDto? ImageScanningConfiguration { get; init; }
+
+    public EncryptionConfigurationDto? EncryptionConfiguration { get; init; }
 }
 
 internal sealed class MutabilityExclusionFilterDto
@@ -102,6 +106,24 @@ internal sealed class EncryptionConfigurationDto
     public string? EncryptionType { get; init; }
 
     public string? KmsKey { get; init; }
+}
+
+internal sealed class PutLifecyclePolicyRequest
+{
+    public string? RegistryId { get; init; }
+
+    public string? RepositoryName { get; init; }
+
+    public string? LifecyclePolicyText { get; init; }
+}
+
+internal sealed class SetRepositoryPolicyRequest
+{
+    public string? RegistryId { get; init; }
+
+    public string? RepositoryName { get; init; }
+
+    public string? PolicyText { get; init; }
 }
 
 internal sealed class BatchGetImageRequest

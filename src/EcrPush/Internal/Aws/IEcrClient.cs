@@ -21,6 +21,12 @@ internal interface IEcrClient
     /// null when the tag is not in the repository.
     /// </summary>
     Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
+
+    /// <summary>PutLifecyclePolicy: for a repository this push created.</summary>
+    Task PutLifecyclePolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken);
+
+    /// <summary>SetRepositoryPolicy: for a repository this push created.</summary>
+    Task SetRepositoryPolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken);
 }
 
 /// <summary>A decoded authorization token. <see cref="ToString"/> never shows the password.</summary>
@@ -34,6 +40,12 @@ internal sealed record EcrAuthorization(string UserName, string Password, Uri Pr
 
 internal sealed record EcrRepository(string Name, string RegistryId, string RepositoryUri, string TagMutability, bool Created)
 {
+    /// <summary>Whether images are scanned on push; null when ECR did not say.</summary>
+    public bool? ScanOnPush { get; init; }
+
+    /// <summary><c>AES256</c>, <c>KMS</c> or <c>KMS_DSSE</c>; null when ECR did not say.</summary>
+    public string? EncryptionType { get; init; }
+
     /// <summary>The wildcard filters of the <c>*_WITH_EXCLUSION</c> mutabilities: tags they match take the opposite rule.</summary>
     public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
 

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using EcrPush.TestStack;
+
+namespace EcrPush.IntegrationTests;
+
+/// <summary>Several destinations in one call, and creation options, on the real stack (one registry per region).</summary>
+[Collection(StackCollectionDefinition.Name)]
+public sealed class DestinationsTests(StackFixture fixture)
+{
+    private LocalEcrStack Stack => fixture.Stack;
+
+    [Fact]
+    public async Task One_call_pushes_one_image_to_two_regions()
+    {
+        var imageId = await Stack.BuildImageAsync("it-two-regions:1", layers: 2);
+        var repository = StackChecks.NewRepository("two-regions");
+
+        var result = await EcrTasks.EcrPushAsync(s => s
+            .SetRegion("us-east-1").AddDestinations(new EcrDestination("eu-west-1"))
+            .SetSourceImageName("it-two-regions").SetSourceImageTag("1")
+            .SetRepositoryName(repository).SetTargetTags("1", "latest").EnableAutoCreateRepository());
+
+        Assert.Equal(["us-east-1", "eu-west-1"], result.Destinations.Select(d => d.Region));
+        Assert.Equal(
+            [$"{Stack.RegistryHost("us-east-1")}/{repository}:1", $"{Stack.RegistryHost("us-east-1")}/{repository}:latest", $"{Stack.RegistryHost("eu-west-1")}/{repository}:1", $"{Stack.RegistryHost("eu-west-1")}/{repository}:latest"],
+            result.ImageReferences);
+        foreach (var destination in result.Destinations)
+        {
+            Assert.True(destination.RepositoryCreated);
+            Assert.Equal(["1", "latest"], await StackChecks.RegistryTagsAsync(Stack, destination.Region, repository));
+            Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, destination.Region, destination.DigestReference));
+            Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{destination.RepositoryUri}:"));
+        }
+    }
+
+    [Fact]
+    public async Task A_created_repository_has_the_options_asked_for()
+    {
+        await Stack.BuildImageAsync("it-options:1");
+        var repository = StackChecks.NewRepository("options");
+        const string lifecycle = """{"rules":[{"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}""";
+
+        var result = await EcrTasks.EcrPushAsync(s => s
+            .SetSourceImageName("it-options").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()
+            .EnableScanOnPush().SetTagMutability("IMMUTABLE").SetEncryptionType("AES256").AddRepositoryTag("team", "web")
+            .SetLifecyclePolicy(lifecycle));
+
+        Assert.True(result.RepositoryCreated);
+        var described = await StackChecks.EcrApiAsync(Stack, "us-east-1", "DescribeRepositories", $$"""{"repositoryNames":["{{repository}}"]}""");
+        var created = described.GetProperty("repositories")[0];
+        Assert.Equal("IMMUTABLE", created.GetProperty("imageTagMutability").GetString());
+        Assert.True(created.GetProperty("imageScanningConfiguration").GetProperty("scanOnPush").GetBoolean());
+        Assert.Equal("AES256", created.GetProperty("encryptionConfiguration").GetProperty("encryptionType").GetString());
+        var tags = await StackChecks.EcrApiAsync(Stack, "us-east-1", "ListTagsForResource", $$"""{"resourceArn":"{{created.GetProperty("repositoryArn").GetString()}}"}""");
+        Assert.Contains(tags.GetProperty("tags").EnumerateArray(), t => t.GetProperty("Key").GetString() == "team" && t.GetProperty("Value").GetString() == "web");
+        var policy = await StackChecks.EcrApiAsync(Stack, "us-east-1", "GetLifecyclePolicy", $$"""{"repositoryName":"{{repository}}"}""");
+        Assert.Equal(JsonDocument.Parse(lifecycle).RootElement.GetRawText(), JsonDocument.Parse(policy.GetProperty("lifecyclePolicyText").GetString()!).RootElement.GetRawText());
+        Assert.Equal(["latest"], await StackChecks.RegistryTagsAsync(Stack, "us-east-1", repository));
+    }
+
+    [Fact]
+    public async Task An_existing_repository_keeps_its_settings_and_the_log_says_they_differ()
+    {
+        await Stack.BuildImageAsync("it-existing:1");
+        var repository = StackChecks.NewRepository("existing");
+        await StackChecks.EcrApiAsync(Stack, "us-east-1", "CreateRepository", $$"""{"repositoryName":"{{repository}}","imageTagMutability":"MUTABLE"}""");
+        var log = fixture.Mark();
+
+        var result = await EcrTasks.EcrPushAsync(s => s
+            .SetSourceImageName("it-existing").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository().SetTagMutability("IMMUTABLE"));
+
+        Assert.False(result.RepositoryCreated);
+        Assert.Contains("already exists with tag mutability MUTABLE, not IMMUTABLE; an existing repository is not changed.", log.Text, StringComparison.Ordinal);
+        var described = await StackChecks.EcrApiAsync(Stack, "us-east-1", "DescribeRepositories", $$"""{"repositoryNames":["{{repository}}"]}""");
+        Assert.Equal("MUTABLE", described.GetProperty("repositories")[0].GetProperty("imageTagMutability").GetString());
+    }
+}
