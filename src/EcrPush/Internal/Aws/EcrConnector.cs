@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
@@ -7,6 +8,11 @@ namespace EcrPush.Internal.Aws;
 /// <summary>The real connector: the region, endpoint and credential chains, and a signed ECR client.</summary>
 internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEcrConnector
 {
+    // One HTTP stack per proxy for the life of the process: later pushes reuse its pooled connections to the
+    // endpoint (no new TCP and TLS handshake). The clients themselves are per push, since each logs to the sink
+    // of its own caller; none is disposed, so none closes the shared stack.
+    private static readonly ConcurrentDictionary<string, HttpClient> HttpClients = new(StringComparer.Ordinal);
+
     public async Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -19,9 +25,10 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
         // call, and gives the identity part of the cache key.
         var keys = await FetchAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
 
-        // The connection owns the client for the rest of the process: the token cache may call it after this push.
-#pragma warning disable CA2000
-        var client = new EcrClient(credentials, endpoint, credentialSource, log, options.Proxy);
+        var cacheKey = CacheKey(endpoint, keys, options);
+        var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy));
+#pragma warning disable CA2000 // See HttpClients: the client must not dispose the shared stack.
+        var client = new EcrClient(http, credentials, endpoint, credentialSource, log, new StandardRetryPolicy());
 #pragma warning restore CA2000
         log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
         if (options.Proxy is { } proxy)
@@ -29,7 +36,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
             log.Verbose($"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)}");
         }
 
-        return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, CacheKey(endpoint, keys, options));
+        return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, cacheKey);
     }
 
     private static async Task<ImmutableCredentials> FetchAsync(AWSCredentials credentials, string source, CancellationToken cancellationToken)
