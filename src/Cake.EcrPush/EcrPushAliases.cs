@@ -19,6 +19,8 @@ namespace Cake.EcrPush;
 /// Information(pushed.ImageReference);
 /// </code>
 /// </example>
+// The async aliases take the token through overloads, not a default value: Cake's alias generator writes a
+// struct's default as `= null`, which does not compile, and every script that loads the addin would fail.
 [CakeAliasCategory("ECR")]
 [CakeNamespaceImport("EcrPush")]
 public static class EcrPushAliases
@@ -42,10 +44,18 @@ public static class EcrPushAliases
     /// <summary>Pushes the image the settings name, asynchronously; returns the pushed references.</summary>
     /// <param name="context">The Cake context.</param>
     /// <param name="settings">What to push, and where.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, EcrPushSettings settings)
+        => EcrPushAsync(context, settings, CancellationToken.None);
+
+    /// <summary>Pushes the image the settings name, asynchronously; returns the pushed references.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="settings">What to push, and where.</param>
     /// <param name="cancellationToken">Stops the push; the tags it created are removed.</param>
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     [CakeMethodAlias]
-    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, EcrPushSettings settings, CancellationToken cancellationToken = default)
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, EcrPushSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
@@ -55,9 +65,17 @@ public static class EcrPushAliases
     /// <summary>Pushes the image that <paramref name="configurator"/> describes, asynchronously.</summary>
     /// <param name="context">The Cake context.</param>
     /// <param name="configurator">Changes default settings with the Set/Enable/Add methods.</param>
+    /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
+    [CakeMethodAlias]
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator)
+        => EcrPushAsync(context, Configurator.Apply(configurator), CancellationToken.None);
+
+    /// <summary>Pushes the image that <paramref name="configurator"/> describes, asynchronously.</summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="configurator">Changes default settings with the Set/Enable/Add methods.</param>
     /// <param name="cancellationToken">Stops the push; the tags it created are removed.</param>
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     [CakeMethodAlias]
-    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken = default)
+    public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken)
         => EcrPushAsync(context, Configurator.Apply(configurator), cancellationToken);
 }
