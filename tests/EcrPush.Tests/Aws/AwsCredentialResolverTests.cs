@@ -116,6 +116,27 @@ public sealed class AwsCredentialResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_complete_pair_of_environment_keys_is_taken_without_running_the_sdk_chain()
+    {
+        var environment = Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT"), ("AWS_SECRET_ACCESS_KEY", Secret), ("AWS_SESSION_TOKEN", "env-session"));
+
+        var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+
+        var keys = await credentials.GetCredentialsAsync();
+        Assert.Equal(("AKIAENVIRONMENT", "env-session"), (keys.AccessKey, keys.Token));
+        Assert.Equal("the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", source);
+        Assert.Equal(0, _sdkChainCalls);
+    }
+
+    [Fact]
+    public async Task Half_a_pair_of_environment_keys_is_left_to_the_sdk_chain()
+    {
+        await Resolver(Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT")), sdkChainResult: new BasicAWSCredentials("AKIASDK", Secret)).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+
+        Assert.Equal(1, _sdkChainCalls);
+    }
+
+    [Fact]
     public async Task Half_a_pair_of_azure_variables_is_refused()
     {
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment(("AWS_ACCESSKEYID", "AKIAAZURE"))).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
