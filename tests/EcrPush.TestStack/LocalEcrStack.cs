@@ -62,6 +62,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IPAddress> _regionAddresses;
     private readonly Dictionary<string, IPAddress> _hostAddresses;
+    private readonly Dictionary<string, IPAddress> _engineAddresses;
     private readonly List<ChildProcess> _processes = [];
     private readonly StackCertificates _certificates;
     private readonly DockerEngine _engine;
@@ -85,6 +86,10 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
 
         _regionAddresses = Regions.Zip(addresses).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
         _hostAddresses = Regions.Zip(addresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
+
+        // With fronts, the addresses after the registries' are where the engine goes instead (see FrontRegistries).
+        var engineAddresses = options.FrontRegistries ? addresses.Skip(Regions.Count) : addresses;
+        _engineAddresses = Regions.Zip(engineAddresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
 
         EngineSocket = Path.Combine(stateDirectory, "d.sock");
         DockerHost = "unix://" + EngineSocket;
@@ -156,7 +161,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
 
         var tools = ToolSet.Locate();
-        var addresses = PickRegistryAddresses(options.Regions.Count);
+        var addresses = PickRegistryAddresses(options.Regions.Count * (options.FrontRegistries ? 2 : 1));
         var stack = new LocalEcrStack(options, tools, addresses, CreateStateDirectory());
         try
         {
@@ -180,6 +185,66 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
             ? HostOf(region)
             : throw new ArgumentException(
                 $"This stack serves no region '{region}'; it serves {string.Join(", ", Regions)}.", nameof(region));
+    }
+
+    /// <summary>Where the registry of <paramref name="region"/> listens: a loopback address, port 443.</summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <exception cref="ArgumentException">The stack does not serve <paramref name="region"/>.</exception>
+    public IPEndPoint RegistryEndPoint(string region) => new(_hostAddresses[RegistryHost(region)], 443);
+
+    /// <summary>
+    /// Where the engine connects for <see cref="RegistryHost"/>(<paramref name="region"/>): with
+    /// <see cref="LocalEcrStackOptions.FrontRegistries"/>, a loopback address of its own, port 443, where the caller
+    /// listens; otherwise the same as <see cref="RegistryEndPoint"/>.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <exception cref="ArgumentException">The stack does not serve <paramref name="region"/>.</exception>
+    public IPEndPoint EngineRegistryEndPoint(string region) => new(_engineAddresses[RegistryHost(region)], 443);
+
+    /// <summary>
+    /// The TLS certificate of the registry of <paramref name="region"/>, with its private key: what a front that
+    /// terminates TLS presents to the engine (which trusts the stack's authority for that host). The caller disposes it.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <exception cref="ArgumentException">The stack does not serve <paramref name="region"/>.</exception>
+    public X509Certificate2 CreateRegistryCertificate(string region)
+    {
+        var server = _certificates.Servers[RegistryHost(region)];
+        return X509Certificate2.CreateFromPem(server.CertificatePem, server.PrivateKeyPem);
+    }
+
+    /// <summary>
+    /// Opens a TLS connection to the registry of <paramref name="region"/> itself (not its front), with the real
+    /// host name for SNI, and its certificate checked against the stack's authority alone. The caller disposes it.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <param name="cancellationToken">Cancels connecting and the handshake.</param>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The SslStream owns the socket's stream, and is returned.")]
+    public async Task<SslStream> ConnectRegistryAsync(string region, CancellationToken cancellationToken = default)
+    {
+        var host = RegistryHost(region);
+        ThrowIfDisposed();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? tls = null;
+        try
+        {
+            await socket.ConnectAsync(RegistryEndPoint(region), cancellationToken).ConfigureAwait(false);
+            tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions { TargetHost = host, CertificateChainPolicy = CreateTrustPolicy() },
+                cancellationToken).ConfigureAwait(false);
+            return tls;
+        }
+        catch
+        {
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -404,7 +469,8 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
 
         Log($"started in {Seconds(clock)}: ECR API {EcrEndpoint}, Docker host {DockerHost}, registries " +
-            string.Join(", ", Regions.Select(region => $"{HostOf(region)} → {_regionAddresses[region]}")));
+            string.Join(", ", Regions.Select(region => $"{HostOf(region)} → {_regionAddresses[region]}" +
+                (_engineAddresses[HostOf(region)].Equals(_regionAddresses[region]) ? string.Empty : $" (the engine goes to the front {_engineAddresses[HostOf(region)]})"))));
 
         async Task Guard(Task part)
         {
@@ -442,7 +508,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
 
         hosts.Append("# LocalEcrStack registries\n");
-        foreach (var (host, address) in _hostAddresses)
+        foreach (var (host, address) in _engineAddresses)
         {
             hosts.Append(CultureInfo.InvariantCulture, $"{address} {host}\n");
         }
@@ -683,9 +749,9 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         Log($"dockerd ready at {DockerHost} after {Seconds(clock)}");
     }
 
-    private SocketsHttpHandler CreateRegistryHandler()
+    /// <summary>The stack's authority as the only trust anchor: a certificate from anywhere else fails, and so does a wrong host name.</summary>
+    private X509ChainPolicy CreateTrustPolicy()
     {
-        // The stack's authority is the only trust anchor: a certificate from anywhere else fails, and so does a wrong host name.
         var trust = new X509ChainPolicy
         {
             TrustMode = X509ChainTrustMode.CustomRootTrust,
@@ -693,6 +759,12 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
             DisableCertificateDownloads = true,
         };
         trust.CustomTrustStore.Add(_certificates.Authority);
+        return trust;
+    }
+
+    private SocketsHttpHandler CreateRegistryHandler()
+    {
+        var trust = CreateTrustPolicy();
         var addresses = _hostAddresses;
         return new SocketsHttpHandler
         {

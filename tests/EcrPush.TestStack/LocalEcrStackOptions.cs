@@ -14,4 +14,15 @@ public sealed record LocalEcrStackOptions
 
     /// <summary>How long all parts together may take to become ready before start-up fails. Default: 30 seconds.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When <see langword="true"/>, the engine reaches each region's registry host at a front address of its own
+    /// (<see cref="LocalEcrStack.EngineRegistryEndPoint"/>) instead of the registry's
+    /// (<see cref="LocalEcrStack.RegistryEndPoint"/>), and nothing listens there until the caller puts something
+    /// there: a forwarder that injects faults (resets, 5xx, stalls, a slow link) between the engine and the
+    /// registry. <see cref="LocalEcrStack.CreateRegistryCertificate"/> and <see cref="LocalEcrStack.ConnectRegistryAsync"/>
+    /// let it terminate TLS as the registry would. The stack's own probes and registry clients still go straight to
+    /// the registry. Default: <see langword="false"/>, the engine talks to the registry directly.
+    /// </summary>
+    public bool FrontRegistries { get; init; }
 }

@@ -84,6 +84,17 @@ public sealed class PusherTests
     }
 
     [Fact]
+    public async Task A_failed_push_into_a_repository_it_created_says_the_repository_stays()
+    {
+        _engine.OnPush = (_, _) => Task.FromException<string>(new EcrPushException("The push failed: 503"));
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetRepositoryName("team/new").EnableAutoCreateRepository(), CancellationToken.None));
+
+        Assert.StartsWith("The push failed: 503", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"The repository {FakeEcr.Host}/team/new was created by this push and stays, empty", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_the_push_and_removes_the_tags_it_created()
     {
         using var cancellation = new CancellationTokenSource();

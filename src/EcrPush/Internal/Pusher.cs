@@ -95,8 +95,18 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
 
         var target = $"{token.RegistryHost}/{plan.RepositoryName}";
         var credentials = new RegistryCredentials(token.RegistryHost, token.UserName, token.Password);
-        var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken).ConfigureAwait(false);
-        var digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+        string digest;
+        try
+        {
+            var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken).ConfigureAwait(false);
+            digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EcrPushException exception) when (repository.Created)
+        {
+            // Nothing is left half done without saying so: the repository is not deleted (it may be shared the
+            // moment it exists), but the user learns that this push made it.
+            throw new EcrPushException($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
+        }
 
         var references = plan.Tags.Select(tag => $"{target}:{tag}").ToList();
         return new EcrPushResult

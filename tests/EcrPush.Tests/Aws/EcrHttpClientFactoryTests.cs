@@ -24,9 +24,9 @@ public sealed class EcrHttpClientFactoryTests
     {
         using var handler = EcrHttpClientFactory.CreateHandler(null);
 
-        // Null here means HttpClient.DefaultProxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY on Linux and macOS.
+        // The proxy variables, read at each request (see Reliability/ProxyEnvironmentTests); HttpClient.DefaultProxy when none is set.
         Assert.True(handler.UseProxy);
-        Assert.Null(handler.Proxy);
+        Assert.IsType<EnvironmentProxy>(handler.Proxy);
         Assert.False(handler.AllowAutoRedirect);
         Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
     }

@@ -26,15 +26,14 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
         var keys = await FetchAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
 
         var cacheKey = CacheKey(endpoint, keys, options);
-        var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy));
+        var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy, environment));
 #pragma warning disable CA2000 // See HttpClients: the client must not dispose the shared stack.
         var client = new EcrClient(http, credentials, endpoint, credentialSource, log, new StandardRetryPolicy());
 #pragma warning restore CA2000
         log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
-        if (options.Proxy is { } proxy)
-        {
-            log.Verbose($"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)}");
-        }
+        log.Verbose(options.Proxy is { } proxy
+            ? $"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"
+            : $"ECR API calls go {EcrHttpClientFactory.DescribeEnvironmentProxy(endpoint.Url, environment)}");
 
         return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, cacheKey);
     }

@@ -9,15 +9,31 @@ namespace EcrPush.Internal.Docker;
 /// <summary>The Engine API through Docker.DotNet. One client per endpoint per process, so connections are reused.</summary>
 internal sealed class DockerEngine : IDockerEngine
 {
+    /// <summary>Sets <see cref="InactivityTimeout"/>, in seconds; 0 turns it off.</summary>
+    public const string InactivityTimeoutVariable = "ECRPUSH_PUSH_INACTIVITY_TIMEOUT";
+
+    /// <summary>
+    /// The engine retries a failed layer upload itself (5 tries, 5 to 20 s apart, a message each second while it
+    /// waits) and reports progress every 512 KiB, but it waits for a registry that accepts a request and never
+    /// answers without any limit. Five minutes without a single message is far beyond a slow link's gaps.
+    /// </summary>
+    public static readonly TimeSpan DefaultInactivityTimeout = TimeSpan.FromMinutes(5);
+
     // A lookup or tag that takes longer than this is an engine that is not answering, not a slow one.
     private static readonly TimeSpan QuickCallTimeout = TimeSpan.FromSeconds(15);
     private static readonly ConcurrentDictionary<Uri, DockerClient> Clients = new();
 
+    // Pushes to one repository from this process take turns: two at once upload the same config blob side by side,
+    // which a registry may get wrong (measured on docker-distribution: 2 rounds in 5 of five concurrent pushes of one
+    // image failed, "invalid checksum digest format" / "blob unknown"). The second push finds every layer there.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> RepositoryTurns = new(StringComparer.Ordinal);
+
     private readonly DockerClient _client;
 
-    private DockerEngine(Uri endpoint)
+    private DockerEngine(Uri endpoint, TimeSpan inactivityTimeout)
     {
         Endpoint = endpoint;
+        InactivityTimeout = inactivityTimeout;
         _client = Clients.GetOrAdd(endpoint, static uri =>
         {
             using var configuration = new DockerClientConfiguration(uri, credentials: null, defaultTimeout: Timeout.InfiniteTimeSpan);
@@ -26,6 +42,9 @@ internal sealed class DockerEngine : IDockerEngine
     }
 
     public Uri Endpoint { get; }
+
+    /// <summary>How long a push may go without any message from the engine before it is stopped; infinite when off.</summary>
+    public TimeSpan InactivityTimeout { get; }
 
     /// <summary>The engine at the given endpoint, else DOCKER_HOST, else the platform's default socket or pipe.</summary>
     public static DockerEngine Connect(Uri? endpoint, IEnvironment environment)
@@ -39,7 +58,25 @@ internal sealed class DockerEngine : IDockerEngine
         }
 
         endpoint ??= OperatingSystem.IsWindows() ? new Uri("npipe://./pipe/docker_engine") : new Uri("unix:///var/run/docker.sock");
-        return new DockerEngine(endpoint);
+        return new DockerEngine(endpoint, ReadInactivityTimeout(environment));
+    }
+
+    /// <summary><see cref="InactivityTimeoutVariable"/> as a time span: whole or decimal seconds, 0 for none; unset gives the default.</summary>
+    internal static TimeSpan ReadInactivityTimeout(IEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var value = environment.GetVariable(InactivityTimeoutVariable)?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return DefaultInactivityTimeout;
+        }
+
+        if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || seconds > TimeSpan.FromDays(1).TotalSeconds)
+        {
+            throw new EcrPushException($"The environment variable {InactivityTimeoutVariable} is '{value}'; it must be a number of seconds between 0 (no limit) and 86400.");
+        }
+
+        return seconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds);
     }
 
     public async Task<LocalImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
@@ -61,9 +98,26 @@ internal sealed class DockerEngine : IDockerEngine
         ArgumentNullException.ThrowIfNull(credentials);
         var progress = new PushProgress(log);
         var auth = new AuthConfig { ServerAddress = credentials.ServerAddress, Username = credentials.UserName, Password = credentials.Password };
+        var turn = RepositoryTurns.GetOrAdd(repository, static _ => new SemaphoreSlim(1, 1));
+        if (!await turn.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            log.Verbose($"Waiting for another push to {repository} from this process to finish");
+            await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var watch = new PushInactivityWatch(progress, InactivityTimeout, cancellationToken);
         try
         {
-            await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+            await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, watch, watch.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (watch.TimedOut && !cancellationToken.IsCancellationRequested)
+        {
+            // Docker.DotNet ends in a cancellation or a broken stream; either way the cause is the silence.
+            throw new EcrPushException(
+                $"The push of {repository}:{tag} to {credentials.ServerAddress} was stopped: the Docker engine reported nothing for {Seconds(InactivityTimeout)} (last: {watch.LastMessage ?? "no message at all"}). " +
+                $"The registry, or something between the engine and it (a proxy, a firewall, a VPN), accepted the upload and stopped answering; the engine waits for it without a limit. Push again; if it repeats, check the engine's network path to {credentials.ServerAddress}. " +
+                $"The limit is {InactivityTimeoutVariable} (seconds, 0 for none).",
+                exception);
         }
         catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -72,6 +126,10 @@ internal sealed class DockerEngine : IDockerEngine
         catch (DockerApiException exception)
         {
             throw new EcrPushException($"The Docker engine at {Endpoint} refused to push {repository}:{tag}: {Describe(exception)}", exception);
+        }
+        finally
+        {
+            turn.Release();
         }
 
         if (progress.Error is { } error)
@@ -154,6 +212,9 @@ internal sealed class DockerEngine : IDockerEngine
         => exception is HttpRequestException or SocketException or IOException or TimeoutException
             || exception.InnerException is SocketException or HttpRequestException;
 
+    private static string Seconds(TimeSpan span)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s");
+
     private static Exception Innermost(Exception exception)
     {
         while (exception.InnerException is not null)
@@ -174,5 +235,68 @@ internal sealed class DockerEngine : IDockerEngine
         }
 
         return $"{(int)exception.StatusCode} {(exception.StatusCode == HttpStatusCode.NotFound ? "not found" : exception.StatusCode.ToString())}: {body}";
+    }
+}
+
+/// <summary>
+/// Passes the engine's push messages on, and cancels <see cref="Token"/> when none has come for the timeout: the
+/// engine itself never gives up on a registry that stopped answering mid-request. Each message restarts the clock,
+/// including the engine's own once-a-second "Retrying in N seconds" while it waits to retry a layer.
+/// </summary>
+internal sealed class PushInactivityWatch : IProgress<JSONMessage>, IDisposable
+{
+    private readonly IProgress<JSONMessage> _inner;
+    private readonly TimeSpan _timeout;
+    private readonly CancellationToken _caller;
+    private readonly CancellationTokenSource _silence;
+    private readonly CancellationTokenSource _cancellation;
+
+    /// <param name="inner">Where the messages go on to.</param>
+    /// <param name="timeout">The longest stretch without a message; <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
+    /// <param name="caller">The caller's cancellation, which <see cref="Token"/> follows too.</param>
+    /// <param name="time">The clock of the timeout; tests move a fake one.</param>
+    public PushInactivityWatch(IProgress<JSONMessage> inner, TimeSpan timeout, CancellationToken caller, TimeProvider? time = null)
+    {
+        _inner = inner;
+        _timeout = timeout;
+        _caller = caller;
+        _silence = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(caller, _silence.Token);
+    }
+
+    /// <summary>Cancelled by the caller, or by silence.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>Whether the silence, not the caller, cancelled <see cref="Token"/>.</summary>
+    public bool TimedOut => _silence.IsCancellationRequested && !_caller.IsCancellationRequested;
+
+    /// <summary>The last message, for the error: layer and status ("5f70bf18a086: Pushing"), never a credential.</summary>
+    public string? LastMessage { get; private set; }
+
+    public void Report(JSONMessage value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        try
+        {
+            // Restarts the countdown; once it has run out this does nothing.
+            _silence.CancelAfter(_timeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A message after the push returned: nothing to watch any more.
+        }
+
+        if (!string.IsNullOrEmpty(value.Status))
+        {
+            LastMessage = string.IsNullOrEmpty(value.ID) ? value.Status : $"{value.ID}: {value.Status}";
+        }
+
+        _inner.Report(value);
+    }
+
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        _silence.Dispose();
     }
 }

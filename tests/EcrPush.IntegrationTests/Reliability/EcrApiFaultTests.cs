@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using EcrPush.TestStack;
+using Xunit.Abstractions;
+
+namespace EcrPush.IntegrationTests.Reliability;
+
+/// <summary>
+/// Throttling and server errors from the ECR API, injected by <see cref="EcrApiFront"/> placed in front of moto
+/// through <c>AWS_ENDPOINT_URL_ECR</c>: a short storm is absorbed by the retries, a long one ends the push quickly
+/// with the operation and the last answer. A fresh front per test is a fresh endpoint, so no cached token hides a call.
+/// </summary>
+[Collection(StackCollectionDefinition.Name)]
+public sealed class EcrApiFaultTests
+{
+    private const string Region = "us-east-1";
+
+    private readonly StackFixture _fixture;
+    private readonly ITestOutputHelper _output;
+
+    public EcrApiFaultTests(StackFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+        AuditTrail.Watch(fixture);
+    }
+
+    private LocalEcrStack Stack => _fixture.Stack;
+
+    [Fact]
+    public async Task Throttling_and_5xx_on_every_operation_for_two_attempts_are_retried_with_backoff_and_the_push_succeeds()
+    {
+        await Stack.BuildImageAsync("rel-api-flaky:1");
+        var repository = StackChecks.NewRepository("api-flaky");
+        await using var front = new EcrApiFront(Stack.EcrEndpoint);
+
+        // Each operation fails its first two attempts, each time with another kind of trouble.
+        front.Faults = call => call.Attempt switch
+        {
+            1 => EcrApiFault.Throttling,
+            2 => call.Operation == "GetAuthorizationToken" ? EcrApiFault.Unavailable : EcrApiFault.ServerError,
+            _ => null,
+        };
+        using var endpoint = new EnvironmentScope(("AWS_ENDPOINT_URL_ECR", front.Endpoint.ToString()));
+        var log = _fixture.Mark();
+        var clock = Stopwatch.StartNew();
+
+        var result = await EcrTasks.EcrPushAsync(s => s
+            .SetAwsAccessKeyId("AKIARELIABILITYFLAKY").SetAwsSecretAccessKey(AuditTrail.AddSecret("reliability-flaky-secret-access-key")).SetAwsSessionToken(AuditTrail.AddSecret("reliability-flaky-session-token"))
+            .SetSourceImageName("rel-api-flaky").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository());
+
+        clock.Stop();
+        Assert.True(result.RepositoryCreated);
+        Assert.Equal(["latest"], await StackChecks.RegistryTagsAsync(Stack, Region, repository));
+        foreach (var operation in Operations)
+        {
+            var calls = front.Calls.Where(c => c.Operation == operation).ToList();
+            _output.WriteLine($"{operation}: " + string.Join(", ", calls.Select(c => string.Create(CultureInfo.InvariantCulture, $"attempt {c.Attempt} at {c.At.TotalMilliseconds:0} ms → {c.Status}"))));
+            Assert.Equal([1, 2, 3], calls.Select(c => c.Attempt));
+            Assert.Equal([true, true, false], calls.Select(c => c.Injected));
+            Assert.All(calls.Zip(calls.Skip(1)), pair => Assert.True(pair.Second.At >= pair.First.At));
+        }
+
+        Assert.Contains("ECR DescribeRepositories: attempt 1 of 3 failed (HTTP 400 ThrottlingException); retrying in", log.Text, StringComparison.Ordinal);
+        Assert.Contains("ECR GetAuthorizationToken: attempt 2 of 3 failed (HTTP 503); retrying in", log.Text, StringComparison.Ordinal);
+        _output.WriteLine($"pushed in {clock.Elapsed.TotalSeconds:0.00} s after {front.Calls.Count} ECR calls");
+    }
+
+    public static TheoryData<string> Storms { get; } = ["throttling", "503"];
+
+    private static readonly string[] TokenAndDescribe = ["GetAuthorizationToken", "DescribeRepositories"];
+    private static readonly string[] Operations = ["GetAuthorizationToken", "DescribeRepositories", "CreateRepository"];
+
+    [Theory]
+    [MemberData(nameof(Storms))]
+    public async Task A_storm_longer_than_the_retry_budget_ends_the_push_within_seconds_naming_the_operation_and_the_last_answer(string storm)
+    {
+        await Stack.BuildImageAsync("rel-api-storm:1");
+        var repository = StackChecks.NewRepository("api-storm");
+        await using var front = new EcrApiFront(Stack.EcrEndpoint);
+        var fault = storm == "throttling" ? EcrApiFault.Throttling : EcrApiFault.Unavailable;
+        front.Faults = _ => fault;
+        using var endpoint = new EnvironmentScope(("AWS_ENDPOINT_URL_ECR", front.Endpoint.ToString()));
+        var clock = Stopwatch.StartNew();
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(s => s.SetSourceImageName("rel-api-storm").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()));
+
+        clock.Stop();
+        _output.WriteLine($"failed in {clock.Elapsed.TotalMilliseconds:0} ms after {front.Calls.Count} calls: {exception.Message}");
+
+        // Three attempts with at most 100 + 200 ms of backoff between them: the bound is the attempts, not a clock.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        var operation = TokenAndDescribe.Single(o => exception.Message.Contains($"ECR {o} in {Region}", StringComparison.Ordinal));
+        Assert.Equal(3, front.Count(operation));
+        Assert.Contains("failed after 3 attempts", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(storm == "throttling" ? "ThrottlingException: Rate exceeded" : "HTTP 503", exception.Message, StringComparison.Ordinal);
+        Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Stack.RegistryHost(Region)}/{repository}:"));
+    }
+}
