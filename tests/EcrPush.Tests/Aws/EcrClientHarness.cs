@@ -14,14 +14,13 @@ internal sealed class EcrClientHarness : IDisposable
 
     public EcrClientHarness(int maxAttempts = 3, TimeSpan? attemptTimeout = null, bool withSessionToken = false)
     {
+        _invoker = new HttpMessageInvoker(Stub);
         Endpoint = new EcrEndpoint(new Uri("https://api.ecr.eu-west-3.amazonaws.com"), "eu-west-3", "the aws partition's endpoint for eu-west-3");
         AWSCredentials credentials = withSessionToken
             ? new SessionAWSCredentials(AccessKey, SecretKey, SessionToken)
             : new BasicAWSCredentials(AccessKey, SecretKey);
-        // The client owns the invoker and disposes it.
-#pragma warning disable CA2000
         Client = new EcrClient(
-            new HttpMessageInvoker(Stub),
+            _invoker,
             credentials,
             Endpoint,
             "the test keys",
@@ -33,10 +32,12 @@ internal sealed class EcrClientHarness : IDisposable
                 return Task.CompletedTask;
             },
             attemptTimeout);
-#pragma warning restore CA2000
     }
 
     public StubHttpHandler Stub { get; } = new();
+
+    // The client borrows the HTTP stack, as in production; the harness owns it.
+    private readonly HttpMessageInvoker _invoker;
 
     public RecordingLog Log { get; } = new();
 
@@ -46,5 +47,5 @@ internal sealed class EcrClientHarness : IDisposable
 
     public EcrClient Client { get; }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose() => _invoker.Dispose();
 }

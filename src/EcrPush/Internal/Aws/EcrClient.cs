@@ -8,25 +8,18 @@ namespace EcrPush.Internal.Aws;
 /// The real <see cref="IEcrClient"/>: ECR's JSON 1.1 API over HttpClient, signed by AWSSDK.Core (AWSSDK.ECR is
 /// not used). One instance per region, endpoint and identity; it owns its HttpClient.
 /// </summary>
-internal sealed partial class EcrClient : IEcrClient, IDisposable
+internal sealed partial class EcrClient : IEcrClient
 {
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
     private const string DockerManifestMediaType = "application/vnd.docker.distribution.manifest.v2+json";
     private const string OciManifestMediaType = "application/vnd.oci.image.manifest.v1+json";
 
-    private readonly HttpMessageInvoker _http;
     private readonly EcrApiTransport _transport;
 
-    /// <summary>The production client: its own HttpClient (explicit proxy, or the environment's), standard retries.</summary>
-    public EcrClient(AWSCredentials credentials, EcrEndpoint endpoint, string credentialSource, IPushLog log, Uri? proxy)
-        : this(EcrHttpClientFactory.Create(proxy), credentials, endpoint, credentialSource, log, new StandardRetryPolicy())
-    {
-    }
-
     /// <summary>
-    /// The client over a given transport; tests shrink the waits with <paramref name="delay"/> and
-    /// <paramref name="attemptTimeout"/>. The client takes ownership of <paramref name="http"/>.
+    /// The client over an HTTP stack that it borrows (the connector shares one per proxy for the process's life);
+    /// tests shrink the waits with <paramref name="delay"/> and <paramref name="attemptTimeout"/>.
     /// </summary>
     public EcrClient(
         HttpMessageInvoker http,
@@ -39,7 +32,6 @@ internal sealed partial class EcrClient : IEcrClient, IDisposable
         TimeSpan? attemptTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        _http = http;
         _transport = new EcrApiTransport(http, endpoint, credentials, credentialSource, log, retry, delay, attemptTimeout);
     }
 
@@ -116,8 +108,6 @@ internal sealed partial class EcrClient : IEcrClient, IDisposable
         var image = result.Images?.FirstOrDefault(static i => !string.IsNullOrEmpty(i.ImageId?.ImageDigest));
         return image is null ? null : new EcrImage(image.ImageId!.ImageDigest!, ConfigDigest(image.ImageManifest));
     }
-
-    public void Dispose() => _http.Dispose();
 
     private string Where => $"{Endpoint.SigningRegion}, {Endpoint.Url}";
 

@@ -10,7 +10,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
 {
     // One HTTP stack per proxy for the life of the process: later pushes reuse its pooled connections to the
     // endpoint (no new TCP and TLS handshake). The clients themselves are per push, since each logs to the sink
-    // of its own caller; none is disposed, so none closes the shared stack.
+    // of its own caller; they borrow the stack and never close it.
     private static readonly ConcurrentDictionary<string, HttpClient> HttpClients = new(StringComparer.Ordinal);
 
     public async Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
@@ -27,9 +27,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
 
         var cacheKey = CacheKey(endpoint, keys, options);
         var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy, environment));
-#pragma warning disable CA2000 // See HttpClients: the client must not dispose the shared stack.
         var client = new EcrClient(http, credentials, endpoint, credentialSource, log, new StandardRetryPolicy());
-#pragma warning restore CA2000
         log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
         log.Verbose(options.Proxy is { } proxy
             ? $"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"
