@@ -87,7 +87,8 @@ internal sealed partial class PushProgress(IPushLog log) : IProgress<JSONMessage
             if (quarter > state.LastQuarter)
             {
                 state.LastQuarter = quarter;
-                log.Information(string.Create(CultureInfo.InvariantCulture, $"  {id}: pushing {Size(p.Current)} of {Size(p.Total)}"));
+                // The engine counts bytes sent, which can pass the layer's size it reports as the total.
+                log.Information(string.Create(CultureInfo.InvariantCulture, $"  {id}: pushing {Size(Math.Min(p.Current, p.Total))} of {Size(p.Total)}"));
             }
 
             state.Status = status;
