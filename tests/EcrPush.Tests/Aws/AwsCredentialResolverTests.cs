@@ -15,18 +15,18 @@ public sealed class AwsCredentialResolverTests : IDisposable
         "AWS_WEB_IDENTITY_TOKEN_FILE", "the profile 'default'", "container credentials", "EC2 instance metadata", "SetAwsAccessKeyId",
     ];
 
-    private readonly string _home = Directory.CreateTempSubdirectory("ecrpush-credentials-").FullName;
+    private readonly AwsHome _awsHome = new();
     private readonly RecordingLog _log = new();
     private int _sdkChainCalls;
 
-    public void Dispose() => Directory.Delete(_home, recursive: true);
+    public void Dispose() => _awsHome.Dispose();
 
     [Fact]
     public async Task The_credentials_setting_comes_first()
     {
         var given = new BasicAWSCredentials("AKIAGIVEN", Secret);
 
-        var (credentials, source) = await Resolver(Environment()).ResolveAsync(new AwsOptions { Credentials = given, AccessKeyId = "AKIAOTHER", SecretAccessKey = "x" }, Region, CancellationToken.None);
+        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Credentials = given, AccessKeyId = "AKIAOTHER", SecretAccessKey = "x" }, Region, CancellationToken.None);
 
         Assert.Same(given, credentials);
         Assert.Equal("the AwsCredentials setting (BasicAWSCredentials)", source);
@@ -35,7 +35,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Keys_from_the_settings()
     {
-        var (credentials, source) = await Resolver(Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASETTING", SecretAccessKey = Secret }, Region, CancellationToken.None);
+        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASETTING", SecretAccessKey = Secret }, Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal(("AKIASETTING", Secret, false), (keys.AccessKey, keys.SecretKey, keys.UseToken));
@@ -46,7 +46,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Keys_with_a_session_token()
     {
-        var (credentials, _) = await Resolver(Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "ASIASETTING", SecretAccessKey = Secret, SessionToken = "session" }, Region, CancellationToken.None);
+        var (credentials, _) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "ASIASETTING", SecretAccessKey = Secret, SessionToken = "session" }, Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal("session", keys.Token);
@@ -60,7 +60,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var options = new AwsOptions { AccessKeyId = accessKeyId, SecretAccessKey = secretAccessKey, SessionToken = sessionToken };
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(options, Region, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(options, Region, CancellationToken.None));
 
         Assert.Contains(expected, exception.Message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Secret, exception.Message, StringComparison.Ordinal);
@@ -70,34 +70,34 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task The_profile_setting_reads_the_shared_files()
     {
-        WriteAwsFile("credentials", $"[ci]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
+        _awsHome.WriteAwsFile("credentials", $"[ci]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
 
-        var (credentials, source) = await Resolver(Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", "azure"))).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
+        var (credentials, source) = await Resolver(_awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", "azure"))).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
 
         Assert.Equal("AKIAPROFILE", (await credentials.GetCredentialsAsync()).AccessKey);
         Assert.StartsWith("the profile 'ci' (AwsProfile) in ", source, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(_home, ".aws", "credentials"), source, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_awsHome.Path, ".aws", "credentials"), source, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_missing_profile_names_the_profile_and_the_files()
     {
-        WriteAwsFile("credentials", $"[other]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
+        _awsHome.WriteAwsFile("credentials", $"[other]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions { Profile = "release" }, Region, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Profile = "release" }, Region, CancellationToken.None));
 
         Assert.Contains("The AWS profile 'release' (AwsProfile) was not found", exception.Message, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(_home, ".aws", "credentials"), exception.Message, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(_home, ".aws", "config"), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_awsHome.Path, ".aws", "credentials"), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_awsHome.Path, ".aws", "config"), exception.Message, StringComparison.Ordinal);
         Assert.Equal(0, _sdkChainCalls);
     }
 
     [Fact]
     public async Task A_profile_without_credentials_is_refused()
     {
-        WriteAwsFile("config", "[profile regional]\nregion = eu-west-3\n");
+        _awsHome.WriteAwsFile("config", "[profile regional]\nregion = eu-west-3\n");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions { Profile = "regional" }, Region, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Profile = "regional" }, Region, CancellationToken.None));
 
         Assert.Contains("holds no credentials", exception.Message, StringComparison.Ordinal);
     }
@@ -105,7 +105,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Azure_pipelines_variables_come_before_the_sdk_chain()
     {
-        var environment = Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", Secret), ("AWS_SESSIONTOKEN", "azure-session"));
+        var environment = _awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", Secret), ("AWS_SESSIONTOKEN", "azure-session"));
 
         var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
@@ -118,7 +118,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task A_complete_pair_of_environment_keys_is_taken_without_running_the_sdk_chain()
     {
-        var environment = Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT"), ("AWS_SECRET_ACCESS_KEY", Secret), ("AWS_SESSION_TOKEN", "env-session"));
+        var environment = _awsHome.Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT"), ("AWS_SECRET_ACCESS_KEY", Secret), ("AWS_SESSION_TOKEN", "env-session"));
 
         var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
@@ -131,7 +131,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Half_a_pair_of_environment_keys_is_left_to_the_sdk_chain()
     {
-        await Resolver(Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT")), sdkChainResult: new BasicAWSCredentials("AKIASDK", Secret)).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        await Resolver(_awsHome.Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT")), sdkChainResult: new BasicAWSCredentials("AKIASDK", Secret)).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
         Assert.Equal(1, _sdkChainCalls);
     }
@@ -139,7 +139,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Half_a_pair_of_azure_variables_is_refused()
     {
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment(("AWS_ACCESSKEYID", "AKIAAZURE"))).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"))).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
 
         Assert.Contains("AWS.AccessKeyID", exception.Message, StringComparison.Ordinal);
         Assert.Contains("AWS.SecretAccessKey", exception.Message, StringComparison.Ordinal);
@@ -148,9 +148,9 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task The_sdk_chain_comes_last_and_is_named_by_what_it_found()
     {
-        using var webIdentity = new AssumeRoleWithWebIdentityCredentials(Path.Combine(_home, "token"), "arn:aws:iam::123456789012:role/ci", "session");
+        using var webIdentity = new AssumeRoleWithWebIdentityCredentials(Path.Combine(_awsHome.Path, "token"), "arn:aws:iam::123456789012:role/ci", "session");
 
-        var (credentials, source) = await Resolver(Environment(), sdkChainResult: webIdentity).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        var (credentials, source) = await Resolver(_awsHome.Environment(), sdkChainResult: webIdentity).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
         Assert.Same(webIdentity, credentials);
         Assert.Equal("web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)", source);
@@ -160,7 +160,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task No_credentials_lists_the_sources_in_order()
     {
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
 
         var message = exception.Message;
         var order = SourcesInOrder
@@ -175,7 +175,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     public async Task With_metadata_disabled_and_nothing_configured_the_sdk_chain_is_not_run()
     {
         // The real default chain: it returns at once instead of waiting on instance metadata.
-        var resolver = new AwsCredentialResolver(Environment(("AWS_EC2_METADATA_DISABLED", "true")), _log);
+        var resolver = new AwsCredentialResolver(_awsHome.Environment(("AWS_EC2_METADATA_DISABLED", "true")), _log);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => resolver.ResolveAsync(new AwsOptions(), Region, CancellationToken.None));
@@ -187,7 +187,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task A_role_wraps_the_base_credentials()
     {
-        var environment = Environment(("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5055"));
+        var environment = _awsHome.Environment(("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5055"));
         var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", ExternalId = "ext-1" };
 
         var (credentials, source) = await Resolver(environment).ResolveAsync(options, "cn-north-1", CancellationToken.None);
@@ -206,7 +206,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", RoleSessionName = "release-42" };
 
-        var (credentials, source) = await Resolver(Environment()).ResolveAsync(options, Region, CancellationToken.None);
+        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(options, Region, CancellationToken.None);
 
         Assert.Equal("release-42", Assert.IsType<RegionalAssumeRoleCredentials>(credentials).RoleSessionName);
         Assert.Contains("STS in eu-west-3", source, StringComparison.Ordinal);
@@ -229,21 +229,4 @@ public sealed class AwsCredentialResolverTests : IDisposable
             Interlocked.Increment(ref _sdkChainCalls);
             return Task.FromResult(sdkChainResult);
         });
-
-    private FakeEnvironment Environment(params (string Name, string Value)[] variables)
-    {
-        var environment = new FakeEnvironment { HomeDirectory = _home };
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-
-        return environment;
-    }
-
-    private void WriteAwsFile(string name, string content)
-    {
-        Directory.CreateDirectory(Path.Combine(_home, ".aws"));
-        File.WriteAllText(Path.Combine(_home, ".aws", name), content);
-    }
 }

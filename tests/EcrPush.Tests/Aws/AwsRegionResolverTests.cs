@@ -5,15 +5,15 @@ namespace EcrPush.Tests.Aws;
 
 public sealed class AwsRegionResolverTests : IDisposable
 {
-    private readonly string _home = Directory.CreateTempSubdirectory("ecrpush-region-").FullName;
+    private readonly AwsHome _awsHome = new();
     private int _metadataCalls;
 
-    public void Dispose() => Directory.Delete(_home, recursive: true);
+    public void Dispose() => _awsHome.Dispose();
 
     [Fact]
     public async Task The_setting_comes_first()
     {
-        var environment = Environment(("AWS_REGION", "eu-west-1"));
+        var environment = _awsHome.Environment(("AWS_REGION", "eu-west-1"));
 
         Assert.Equal(("us-gov-west-1", "the Region setting"), await Resolver(environment).ResolveAsync(new AwsOptions { Region = "us-gov-west-1" }, CancellationToken.None));
     }
@@ -21,7 +21,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task AWS_REGION_comes_before_AWS_DEFAULT_REGION()
     {
-        var environment = Environment(("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-west-2"));
+        var environment = _awsHome.Environment(("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-west-2"));
 
         Assert.Equal(("eu-west-1", "the environment variable AWS_REGION"), await Resolver(environment).ResolveAsync(new AwsOptions(), CancellationToken.None));
     }
@@ -29,7 +29,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task AWS_DEFAULT_REGION_is_used_alone()
     {
-        var environment = Environment(("AWS_DEFAULT_REGION", "cn-northwest-1"));
+        var environment = _awsHome.Environment(("AWS_DEFAULT_REGION", "cn-northwest-1"));
 
         Assert.Equal(("cn-northwest-1", "the environment variable AWS_DEFAULT_REGION"), await Resolver(environment).ResolveAsync(new AwsOptions(), CancellationToken.None));
     }
@@ -37,9 +37,9 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task The_default_profile_gives_the_region()
     {
-        WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n");
+        _awsHome.WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n");
 
-        var (region, source) = await Resolver(Environment()).ResolveAsync(new AwsOptions(), CancellationToken.None);
+        var (region, source) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions(), CancellationToken.None);
 
         Assert.Equal("ap-southeast-2", region);
         Assert.StartsWith("the profile 'default' in ", source, StringComparison.Ordinal);
@@ -49,9 +49,9 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task AWS_PROFILE_picks_the_profile()
     {
-        WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n\n[profile ci]\nregion = eu-central-1\n");
+        _awsHome.WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n\n[profile ci]\nregion = eu-central-1\n");
 
-        var (region, source) = await Resolver(Environment(("AWS_PROFILE", "ci"))).ResolveAsync(new AwsOptions(), CancellationToken.None);
+        var (region, source) = await Resolver(_awsHome.Environment(("AWS_PROFILE", "ci"))).ResolveAsync(new AwsOptions(), CancellationToken.None);
 
         Assert.Equal("eu-central-1", region);
         Assert.StartsWith("the profile 'ci' in ", source, StringComparison.Ordinal);
@@ -60,9 +60,9 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task The_profile_setting_wins_over_AWS_PROFILE()
     {
-        WriteAwsFile("config", "[profile ci]\nregion = eu-central-1\n\n[profile release]\nregion = us-west-2\n");
+        _awsHome.WriteAwsFile("config", "[profile ci]\nregion = eu-central-1\n\n[profile release]\nregion = us-west-2\n");
 
-        var (region, _) = await Resolver(Environment(("AWS_PROFILE", "ci"))).ResolveAsync(new AwsOptions { Profile = "release" }, CancellationToken.None);
+        var (region, _) = await Resolver(_awsHome.Environment(("AWS_PROFILE", "ci"))).ResolveAsync(new AwsOptions { Profile = "release" }, CancellationToken.None);
 
         Assert.Equal("us-west-2", region);
     }
@@ -70,9 +70,9 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task A_missing_profile_from_the_settings_is_reported_as_such()
     {
-        WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n");
+        _awsHome.WriteAwsFile("config", "[default]\nregion = ap-southeast-2\n");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions { Profile = "release" }, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Profile = "release" }, CancellationToken.None));
 
         Assert.Contains("The AWS profile 'release' (AwsProfile) was not found", exception.Message, StringComparison.Ordinal);
         Assert.Equal(0, _metadataCalls);
@@ -81,9 +81,9 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task A_profile_without_a_region_falls_through_to_metadata()
     {
-        WriteAwsFile("credentials", "[ci]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n");
+        _awsHome.WriteAwsFile("credentials", "[ci]\naws_access_key_id = AKIAX\naws_secret_access_key = y\n");
 
-        var (region, _) = await Resolver(Environment(), metadataRegion: "eu-south-1").ResolveAsync(new AwsOptions { Profile = "ci" }, CancellationToken.None);
+        var (region, _) = await Resolver(_awsHome.Environment(), metadataRegion: "eu-south-1").ResolveAsync(new AwsOptions { Profile = "ci" }, CancellationToken.None);
 
         Assert.Equal("eu-south-1", region);
     }
@@ -91,7 +91,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task Instance_metadata_is_the_last_resort()
     {
-        var (region, source) = await Resolver(Environment(), metadataRegion: "sa-east-1").ResolveAsync(new AwsOptions(), CancellationToken.None);
+        var (region, source) = await Resolver(_awsHome.Environment(), metadataRegion: "sa-east-1").ResolveAsync(new AwsOptions(), CancellationToken.None);
 
         Assert.Equal(("sa-east-1", "EC2 instance metadata"), (region, source));
         Assert.Equal(1, _metadataCalls);
@@ -100,7 +100,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task Instance_metadata_is_not_asked_when_disabled()
     {
-        var environment = Environment(("AWS_EC2_METADATA_DISABLED", "true"));
+        var environment = _awsHome.Environment(("AWS_EC2_METADATA_DISABLED", "true"));
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(environment, metadataRegion: "sa-east-1").ResolveAsync(new AwsOptions(), CancellationToken.None));
 
@@ -111,7 +111,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task No_region_says_where_it_looked_and_how_to_set_it()
     {
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment()).ResolveAsync(new AwsOptions(), CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions(), CancellationToken.None));
 
         Assert.Contains("the Region setting; the environment variables AWS_REGION and AWS_DEFAULT_REGION; the region of the profile 'default' in ", exception.Message, StringComparison.Ordinal);
         Assert.Contains("EC2 instance metadata", exception.Message, StringComparison.Ordinal);
@@ -140,7 +140,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     [Fact]
     public async Task A_malformed_region_names_its_source()
     {
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(Environment(("AWS_DEFAULT_REGION", "us-east1"))).ResolveAsync(new AwsOptions(), CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Resolver(_awsHome.Environment(("AWS_DEFAULT_REGION", "us-east1"))).ResolveAsync(new AwsOptions(), CancellationToken.None));
 
         Assert.Contains("'us-east1' (from the environment variable AWS_DEFAULT_REGION)", exception.Message, StringComparison.Ordinal);
     }
@@ -149,7 +149,7 @@ public sealed class AwsRegionResolverTests : IDisposable
     public async Task The_default_metadata_lookup_is_bounded()
     {
         // The real lookup: off EC2 it fails fast or is cut at its budget; on EC2 it answers quickly.
-        var resolver = new AwsRegionResolver(Environment(), instanceMetadataBudget: TimeSpan.FromMilliseconds(500));
+        var resolver = new AwsRegionResolver(_awsHome.Environment(), instanceMetadataBudget: TimeSpan.FromMilliseconds(500));
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         try
@@ -170,21 +170,4 @@ public sealed class AwsRegionResolverTests : IDisposable
             Interlocked.Increment(ref _metadataCalls);
             return Task.FromResult(metadataRegion);
         });
-
-    private FakeEnvironment Environment(params (string Name, string Value)[] variables)
-    {
-        var environment = new FakeEnvironment { HomeDirectory = _home };
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-
-        return environment;
-    }
-
-    private void WriteAwsFile(string name, string content)
-    {
-        Directory.CreateDirectory(Path.Combine(_home, ".aws"));
-        File.WriteAllText(Path.Combine(_home, ".aws", name), content);
-    }
 }
