@@ -17,24 +17,19 @@ internal sealed class EcrApiFront : IAsyncDisposable
 {
     private readonly Uri _upstream;
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<EcrApiCall> _calls = new();
-    private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Task _accepting;
+    private readonly ConnectionLoop _loop;
     private readonly SemaphoreSlim _createGate = new(1, 1);
     private readonly TaskCompletionSource _createsArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _connectionCount;
     private int _callCount;
     private int _createCount;
 
     public EcrApiFront(Uri upstream)
     {
         _upstream = upstream;
-        _listener.Start();
-        Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}"));
-        _accepting = AcceptAsync();
+        _loop = new ConnectionLoop(new IPEndPoint(IPAddress.Loopback, 0), HandleAsync);
+        Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_loop.LocalEndPoint.Port}"));
     }
 
     /// <summary>Where the client should send its ECR calls: <c>http://127.0.0.1:port</c>.</summary>
@@ -66,52 +61,15 @@ internal sealed class EcrApiFront : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopping the listener ends the accept loop with one of these.
-        }
-
-        await Task.WhenAll(_connections.Values);
+        await _loop.DisposeAsync();
         _http.Dispose();
         _createGate.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var socket = await _listener.AcceptSocketAsync(_stop.Token);
-            var id = Interlocked.Increment(ref _connectionCount);
-            _connections[id] = Task.Run(async () =>
-            {
-                try
-                {
-                    await HandleAsync(socket);
-                }
-                catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or HttpRequestException)
-                {
-                    // A client that went away, or the front stopping.
-                }
-                finally
-                {
-                    socket.Dispose();
-                    _connections.TryRemove(id, out _);
-                }
-            });
-        }
     }
 
     private async Task HandleAsync(Socket socket)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var (head, body) = await ReadRequestAsync(stream, _stop.Token);
+        var (head, body) = await ReadRequestAsync(stream, _loop.Stopping);
         if (head is null)
         {
             return;
@@ -161,16 +119,16 @@ internal sealed class EcrApiFront : IAsyncDisposable
                 _createsArrived.TrySetResult();
             }
 
-            await _createsArrived.Task.WaitAsync(CreateHoldLimit, _stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
-            await _createGate.WaitAsync(_stop.Token);
+            await _createsArrived.Task.WaitAsync(CreateHoldLimit, _loop.Stopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await _createGate.WaitAsync(_loop.Stopping);
         }
 
         HttpResponseMessage response;
         byte[] responseBody;
         try
         {
-            response = await _http.SendAsync(forward, _stop.Token);
-            responseBody = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+            response = await _http.SendAsync(forward, _loop.Stopping);
+            responseBody = await response.Content.ReadAsByteArrayAsync(_loop.Stopping);
         }
         finally
         {

@@ -24,13 +24,9 @@ internal sealed class RegistryFront : IAsyncDisposable
     private readonly LocalEcrStack _stack;
     private readonly string _region;
     private readonly X509Certificate2 _certificate;
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<FrontRequest> _requests = new();
-    private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Task _accepting;
-    private int _connectionCount;
+    private readonly ConnectionLoop _loop;
     private int _requestCount;
     private long _uploadedBytes;
 
@@ -39,9 +35,7 @@ internal sealed class RegistryFront : IAsyncDisposable
         _stack = stack;
         _region = region;
         _certificate = stack.CreateRegistryCertificate(region);
-        _listener = new TcpListener(stack.EngineRegistryEndPoint(region));
-        _listener.Start();
-        _accepting = AcceptAsync();
+        _loop = new ConnectionLoop(stack.EngineRegistryEndPoint(region), HandleAsync);
     }
 
     /// <summary>What to do with each request; decided when its request line has arrived. Default: pass it on.</summary>
@@ -66,20 +60,8 @@ internal sealed class RegistryFront : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopping the listener ends the accept loop with one of these.
-        }
-
-        await Task.WhenAll(_connections.Values);
+        await _loop.DisposeAsync();
         _certificate.Dispose();
-        _stop.Dispose();
     }
 
     private static void Reset(Socket socket)
@@ -97,26 +79,6 @@ internal sealed class RegistryFront : IAsyncDisposable
         socket.Dispose();
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var socket = await _listener.AcceptSocketAsync(_stop.Token);
-            var id = Interlocked.Increment(ref _connectionCount);
-            _connections[id] = Task.Run(async () =>
-            {
-                try
-                {
-                    await HandleAsync(socket);
-                }
-                finally
-                {
-                    _connections.TryRemove(id, out _);
-                }
-            });
-        }
-    }
-
     private async Task HandleAsync(Socket client)
     {
         client.NoDelay = true;
@@ -124,7 +86,7 @@ internal sealed class RegistryFront : IAsyncDisposable
         SslStream? upstream = null;
         try
         {
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_loop.Stopping))
             {
                 handshake.CancelAfter(HandshakeTimeout);
                 await tls.AuthenticateAsServerAsync(
@@ -132,7 +94,7 @@ internal sealed class RegistryFront : IAsyncDisposable
                     handshake.Token);
             }
 
-            var (head, requestLine) = await ReadHeadAsync(tls, _stop.Token);
+            var (head, requestLine) = await ReadHeadAsync(tls, _loop.Stopping);
             if (requestLine is null)
             {
                 return;
@@ -147,19 +109,19 @@ internal sealed class RegistryFront : IAsyncDisposable
                 case FaultKind.Answer:
                     var text = $"injected {fault.Status}";
                     var answer = Encoding.ASCII.GetBytes($"HTTP/1.1 {fault.Status} {(HttpStatusCode)fault.Status}\r\nContent-Type: text/plain\r\nContent-Length: {text.Length}\r\nConnection: close\r\n\r\n{text}");
-                    await tls.WriteAsync(answer, _stop.Token);
-                    await tls.FlushAsync(_stop.Token);
-                    await DrainAsync(tls, DrainAfterAnswer, _stop.Token);
+                    await tls.WriteAsync(answer, _loop.Stopping);
+                    await tls.FlushAsync(_loop.Stopping);
+                    await DrainAsync(tls, DrainAfterAnswer, _loop.Stopping);
                     return;
                 case FaultKind.Hang:
-                    await DrainAsync(tls, Timeout.InfiniteTimeSpan, _stop.Token);
+                    await DrainAsync(tls, Timeout.InfiniteTimeSpan, _loop.Stopping);
                     return;
                 case FaultKind.Reset when fault.AfterBytes <= 0:
                     Reset(client);
                     return;
             }
 
-            upstream = await _stack.ConnectRegistryAsync(_region, _stop.Token);
+            upstream = await _stack.ConnectRegistryAsync(_region, _loop.Stopping);
             await ForwardAsync(client, tls, upstream, head, fault.Kind == FaultKind.Reset ? fault.AfterBytes : long.MaxValue);
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
@@ -180,7 +142,7 @@ internal sealed class RegistryFront : IAsyncDisposable
 
     private async Task ForwardAsync(Socket client, SslStream tls, SslStream upstream, byte[] head, long resetAfter)
     {
-        var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var done = CancellationTokenSource.CreateLinkedTokenSource(_loop.Stopping);
         try
         {
             var link = new Link(client, tls, upstream);
