@@ -10,6 +10,10 @@ internal static partial class Names
     public const int TagMaxLength = 128;
     public const string DefaultTag = "latest";
 
+    /// <summary>An image ID as `docker images` shows it: the first 12 hex digits after <c>sha256:</c>.</summary>
+    public static string ShortImageId(string id)
+        => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;
+
     /// <summary>ECR's RepositoryName pattern (service model), anchored.</summary>
     [GeneratedRegex(@"\A[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant)]
     public static partial Regex RepositoryName();

@@ -79,7 +79,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
     private async Task<LocalImage> FindImageAsync(IDockerEngine engine, PushPlan plan, CancellationToken cancellationToken)
     {
         var image = await engine.FindImageAsync(plan.Source, cancellationToken).ConfigureAwait(false);
-        log.Information($"Found {plan.Source}: {ShortId(image.Id)}");
+        log.Information($"Found {plan.Source}: {Names.ShortImageId(image.Id)}");
         return image;
     }
 
@@ -349,6 +349,4 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
 
         return (await first.ConfigureAwait(false), await second.ConfigureAwait(false), await third.ConfigureAwait(false));
     }
-
-    private static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;
 }

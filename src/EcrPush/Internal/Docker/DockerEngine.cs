@@ -173,7 +173,7 @@ internal sealed class DockerEngine : IDockerEngine
         {
             1 => new LocalImage(matches[0].ID, [.. matches[0].RepoTags ?? []]),
             0 => throw new EcrPushException($"No image in the Docker engine at {Endpoint} has an ID starting with {id}. Check SourceImageId against `docker images --no-trunc`."),
-            _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => m.ID[7..19]))}): give more characters of the ID."),
+            _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => Names.ShortImageId(m.ID)))}): give more characters of the ID."),
         };
     }
 
