@@ -83,8 +83,7 @@ async Task RunDemoAsync(LocalEcrStack stack)
     Information("    digest:           {0}", pushed.Digest);
 
     Information("4/5 Pulling it back through the engine...");
-    using var configuration = new DockerClientConfiguration(new Uri(stack.DockerHost));
-    using var engine = configuration.CreateClient();
+    using var engine = new DockerClientBuilder().WithEndpoint(new Uri(stack.DockerHost)).Build();
 
     // The only tag left is the source's (the push removes the tags it made), so this deletes the image itself:
     // what comes back below can only have come from the registry.
@@ -102,7 +101,7 @@ async Task RunDemoAsync(LocalEcrStack stack)
     await engine.Images.CreateImageAsync(
         new ImagesCreateParameters { FromImage = pushed.DigestReference },
         registry,
-        new ReportTo(message => pullError ??= message.Error?.Message ?? message.ErrorMessage));
+        new ReportTo(message => pullError ??= message.Error?.Message));
     if (pullError is not null)
     {
         throw new CakeException($"Pulling {pushed.DigestReference} failed: {pullError}");

@@ -402,6 +402,11 @@ internal static partial class Harness
             Console.WriteLine();
             Console.WriteLine($"Where our time goes, traced (ECRPUSH_BENCH_TRACE=1: HTTP, TLS and JIT events; tracing slows the process, so these runs are not counted above). {options.TraceRuns} runs each:");
             var trace = new Dictionary<string, string>(StringComparer.Ordinal) { ["ECRPUSH_BENCH_TRACE"] = "1" };
+            if (Environment.GetEnvironmentVariable("ECRPUSH_BENCH_JIT_LIST") is { } jitList)
+            {
+                trace["ECRPUSH_BENCH_JIT_LIST"] = jitList;
+            }
+
             var whole = new List<ChildReport>();
             var first = new List<ChildReport>();
             var second = new List<ChildReport>();
@@ -473,7 +478,7 @@ internal static partial class Harness
             var probes = new List<(string Key, string Name, string[] Args, Dictionary<string, string>? Environment)>
             {
                 ("nothing", "an empty probe: runtime start-up and exit only", ["nothing"], null),
-                ("docker-dotnet", "inspect the image: Docker.DotNet (Newtonsoft.Json), as the library does", ["docker-dotnet", SmallImage], null),
+                ("docker-dotnet", "inspect the image: Docker.DotNet (source-generated System.Text.Json), as the library does", ["docker-dotnet", SmallImage], null),
                 ("docker-raw", "inspect the image: HttpClient on the unix socket + source-generated System.Text.Json", ["docker-raw", SmallImage], null),
                 ("aws-chain", "credentials: the AWS SDK's default chain (keys in the environment)", ["aws-chain"], null),
                 ("aws-env", "credentials: BasicAWSCredentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY", ["aws-env"], null),
@@ -561,7 +566,7 @@ internal static partial class Harness
             Console.Write(Stats.Table(["", "ms"], keys.Select(k => (IReadOnlyList<string>)[k, Stats.Ms(Stats.Median(phases.Where(p => p.ContainsKey(k)).Select(p => p[k])))])).Replace("\n  ", "\n    ", StringComparison.Ordinal).Insert(0, "  "));
             var reports = row.Samples.Select(s => s.Report!).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    JIT during the call: {Stats.Median(reports.Select(r => (double)r.JitMethods)):0} methods, {Stats.Median(reports.Select(r => r.JitMs)):0} ms; assemblies loaded: {Stats.Median(reports.Select(r => (double)r.Assemblies)):0}; allocated: {Stats.Median(reports.Select(r => r.AllocatedKb / 1024.0)):0.0} MB"));
+                $"    JIT during the call: {Stats.Median(reports.Select(r => (double)r.JitMethods)):0} methods, {Stats.Median(reports.Select(r => r.JitMs)):0} ms; process CPU (user + system, every thread): {Stats.Median(reports.Select(r => r.CpuMs)):0} ms; assemblies loaded: {Stats.Median(reports.Select(r => (double)r.Assemblies)):0}; allocated: {Stats.Median(reports.Select(r => r.AllocatedKb / 1024.0)):0.0} MB"));
         }
 
         /// <summary>

@@ -12,7 +12,7 @@ namespace EcrPush.Benchmarks;
 /// A measuring stick, not a product: the same push as EcrPush's happy path (inspect ∥ token ∥ describe/create,
 /// tag, push, untag) built only from what the framework ships precompiled: HttpClient on the engine's unix socket,
 /// JsonDocument, SigV4 with HMACSHA256 from the SigV4 specification, keys and region from the environment. No
-/// AWSSDK.Core, no Docker.DotNet, no Newtonsoft.Json, no credential chain, no retries, no error messages worth the
+/// AWSSDK.Core, no Docker.DotNet, no credential chain, no retries, no error messages worth the
 /// name, engine API pinned to 1.41. It shows how fast a .NET process can do the job on this machine, so that the
 /// proposals for src/ can be priced against a floor. Selected with ECRPUSH_BENCH_LITE=1 in a push child.
 /// </summary>

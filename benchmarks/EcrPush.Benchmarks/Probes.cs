@@ -18,7 +18,7 @@ namespace EcrPush.Benchmarks;
 /// <c>probe NAME [ARG]</c>: one building block of a push, alone, in a fresh process, timed from inside Main, to
 /// price the proposals for src/ (what a cold process pays for each piece, and for its lighter replacement):
 /// <list type="bullet">
-/// <item><description><c>docker-dotnet IMAGE</c> / <c>docker-raw IMAGE</c>: inspect an image through Docker.DotNet (Newtonsoft.Json)
+/// <item><description><c>docker-dotnet IMAGE</c> / <c>docker-raw IMAGE</c>: inspect an image through Docker.DotNet (the Enhanced fork, source-generated System.Text.Json)
 /// or through HttpClient on the unix socket with source-generated System.Text.Json.</description></item>
 /// <item><description><c>aws-chain</c> / <c>aws-env</c>: credentials through the AWS SDK's default chain, or straight from
 /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.</description></item>
@@ -60,8 +60,7 @@ internal static partial class Probes
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string DockerDotNet(string image)
     {
-        using var configuration = new DockerClientConfiguration(DockerHost(), credentials: null, defaultTimeout: Timeout.InfiniteTimeSpan);
-        using var client = configuration.CreateClient();
+        using var client = new DockerClientBuilder().WithEndpoint(DockerHost()).Build();
         var inspected = client.Images.InspectImageAsync(image).GetAwaiter().GetResult();
         return inspected.ID;
     }

@@ -66,6 +66,7 @@ internal static class PushChild
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         var jitTime = System.Runtime.JitInfo.GetCompilationTime();
         var allocated = GC.GetTotalAllocatedBytes();
+        var cpu = Environment.CpuUsage.TotalTime;
         var assemblies = AppDomain.CurrentDomain.GetAssemblies().Length;
         timeline.Start();
         tracer?.Start(timeline);
@@ -100,6 +101,7 @@ internal static class PushChild
             .Append(" hwm_kb=").Append(PeakResidentKilobytes().ToString(CultureInfo.InvariantCulture))
             .Append(" jit_methods=").Append((System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods).ToString(CultureInfo.InvariantCulture))
             .Append(" jit_ms=").Append((System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture))
+            .Append(" cpu_ms=").Append((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture))
             .Append(" alloc_kb=").Append(((GC.GetTotalAllocatedBytes() - allocated) / 1024).ToString(CultureInfo.InvariantCulture))
             .Append(" assemblies=").Append((AppDomain.CurrentDomain.GetAssemblies().Length - assemblies).ToString(CultureInfo.InvariantCulture))
             .Append(" error=").Append(error is null ? "-" : Uri.EscapeDataString(error))

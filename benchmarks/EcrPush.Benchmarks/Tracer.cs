@@ -19,6 +19,10 @@ internal sealed class Tracer : EventListener
     private readonly ConcurrentDictionary<ulong, (double Ms, string Group)> _jitting = new();
     private readonly ConcurrentDictionary<string, (int Count, double Ms)> _jit = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _spans = new();
+
+    // ECRPUSH_BENCH_JIT_LIST=FILE: every method compiled during the call, one per line, appended to FILE.
+    private readonly string? _jitListFile = Environment.GetEnvironmentVariable("ECRPUSH_BENCH_JIT_LIST");
+    private readonly ConcurrentQueue<string> _jitList = new();
     private PushChild.Timeline? _timeline;
 
     private Tracer()
@@ -34,6 +38,7 @@ internal sealed class Tracer : EventListener
         _open.Clear();
         _jitting.Clear();
         _spans.Clear();
+        _jitList.Clear();
         _timeline = timeline;
     }
 
@@ -41,6 +46,11 @@ internal sealed class Tracer : EventListener
 
     public void Write(StringBuilder output)
     {
+        if (_jitListFile is not null)
+        {
+            File.AppendAllLines(_jitListFile, _jitList);
+        }
+
         foreach (var span in _spans)
         {
             output.Append("SPAN ").Append(span).Append('\n');
@@ -114,6 +124,11 @@ internal sealed class Tracer : EventListener
         {
             var ns = names.IndexOf("MethodNamespace") is var n and >= 0 ? payload[n]?.ToString() ?? "?" : "?";
             _jitting[id] = (ms, Group(ns));
+            if (_jitListFile is not null)
+            {
+                var method = names.IndexOf("MethodName") is var m and >= 0 ? payload[m]?.ToString() : "?";
+                _jitList.Enqueue($"{ns}::{method}");
+            }
         }
         else if (name.StartsWith("MethodLoadVerbose", StringComparison.Ordinal) && _jitting.TryRemove(id, out var started))
         {
@@ -134,7 +149,7 @@ internal sealed class Tracer : EventListener
         };
     }
 
-    /// <summary>Docker.DotNet, Newtonsoft.Json, Amazon.Runtime, EcrPush.Internal, System.Net.Http, …: two name segments.</summary>
+    /// <summary>Docker.DotNet, System.Text.Json, Amazon.Runtime, EcrPush.Internal, System.Net.Http, …: two name segments.</summary>
     private static string Group(string typeName)
     {
         var generic = typeName.IndexOfAny(['`', '[', '<', '+']);

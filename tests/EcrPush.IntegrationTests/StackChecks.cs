@@ -11,11 +11,7 @@ internal static class StackChecks
 {
     public static string NewRepository(string name) => $"it/{name}-{Guid.NewGuid():N}"[..Math.Min(60, name.Length + 12)];
 
-    public static DockerClient Engine(LocalEcrStack stack)
-    {
-        using var configuration = new DockerClientConfiguration(new Uri(stack.DockerHost));
-        return configuration.CreateClient();
-    }
+    public static DockerClient Engine(LocalEcrStack stack) => new DockerClientBuilder().WithEndpoint(new Uri(stack.DockerHost)).Build();
 
     public static async Task<IReadOnlyList<string>> RegistryTagsAsync(LocalEcrStack stack, string region, string repository)
     {
@@ -67,7 +63,7 @@ internal static class StackChecks
         var parameters = reference.Contains('@', StringComparison.Ordinal)
             ? new ImagesCreateParameters { FromImage = reference }
             : new ImagesCreateParameters { FromImage = reference[..reference.LastIndexOf(':')], Tag = reference[(reference.LastIndexOf(':') + 1)..] };
-        await engine.Images.CreateImageAsync(parameters, auth, new SyncProgress(m => error ??= m.Error?.Message ?? m.ErrorMessage));
+        await engine.Images.CreateImageAsync(parameters, auth, new SyncProgress(m => error ??= m.Error?.Message));
         Assert.Null(error);
         var image = await engine.Images.InspectImageAsync(reference);
         return image.ID;

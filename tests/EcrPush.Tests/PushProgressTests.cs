@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Docker.DotNet.Models;
 using EcrPush.Internal.Docker;
 using EcrPush.Tests.Fakes;
@@ -24,7 +25,7 @@ public sealed class PushProgressTests
     public void The_digest_comes_from_the_aux_message_or_the_status_line()
     {
         var fromAux = new PushProgress(new RecordingLog());
-        fromAux.Report(new JSONMessage { Aux = new ObjectExtensionData { ExtensionData = new Dictionary<string, object> { ["Tag"] = "1", ["Digest"] = Digest, ["Size"] = 528 } } });
+        fromAux.Report(new JSONMessage { Aux = new ObjectExtensionData { ExtensionData = JsonSerializer.Deserialize<Dictionary<string, object>>($$"""{"Tag":"1","Digest":"{{Digest}}","Size":528}""") } });
         Assert.Equal(Digest, fromAux.Digest);
 
         var fromStatus = new PushProgress(new RecordingLog());

@@ -33,10 +33,13 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         var stopwatch = Stopwatch.StartNew();
         log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
 
+        // The lookup and each destination start on threads of their own: a first call spends most of its time
+        // loading and compiling code (the Docker client on one side; credentials, signing, HTTP and TLS on the
+        // other), and run inline each side would compile its part before the other could start.
         var engine = connectEngine(plan.DockerHost);
-        var imageTask = FindImageAsync(engine, plan, cancellationToken);
+        var imageTask = Task.Run(() => FindImageAsync(engine, plan, cancellationToken), cancellationToken);
         var created = new ConcurrentQueue<string>();
-        var pushes = plan.Destinations.Select(destination => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken)).ToList();
+        var pushes = plan.Destinations.Select(destination => Task.Run(() => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken), cancellationToken)).ToList();
         try
         {
             await Task.WhenAll(pushes).ConfigureAwait(false);

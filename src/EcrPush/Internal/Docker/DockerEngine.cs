@@ -28,20 +28,17 @@ internal sealed class DockerEngine : IDockerEngine
     // image failed, "invalid checksum digest format" / "blob unknown"). The second push finds every layer there.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> RepositoryTurns = new(StringComparer.Ordinal);
 
-    private readonly DockerClient _client;
-
     private DockerEngine(Uri endpoint, TimeSpan inactivityTimeout)
     {
         Endpoint = endpoint;
         InactivityTimeout = inactivityTimeout;
-        _client = Clients.GetOrAdd(endpoint, static uri =>
-        {
-            using var configuration = new DockerClientConfiguration(uri, credentials: null, defaultTimeout: Timeout.InfiniteTimeSpan);
-            return configuration.CreateClient();
-        });
     }
 
     public Uri Endpoint { get; }
+
+    // Made at first use, not in Connect: building it loads and compiles the client, which a first call should do
+    // on the lookup's own thread, beside the AWS steps, not before them.
+    private DockerClient Client => Clients.GetOrAdd(Endpoint, static uri => new DockerClientBuilder().WithEndpoint(uri).WithTimeout(Timeout.InfiniteTimeSpan).Build());
 
     /// <summary>How long a push may go without any message from the engine before it is stopped; infinite when off.</summary>
     public TimeSpan InactivityTimeout { get; }
@@ -90,7 +87,7 @@ internal sealed class DockerEngine : IDockerEngine
     public Task TagAsync(string imageId, string repository, string tag, CancellationToken cancellationToken)
         => CallAsync(
             $"tag {imageId} as {repository}:{tag}",
-            ct => _client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, ct),
+            ct => Client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct),
             cancellationToken);
 
     public async Task<string> PushAsync(string repository, string tag, RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken)
@@ -108,7 +105,7 @@ internal sealed class DockerEngine : IDockerEngine
         using var watch = new PushInactivityWatch(progress, InactivityTimeout, cancellationToken);
         try
         {
-            await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, watch, watch.Token).ConfigureAwait(false);
+            await Client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, watch, watch.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (watch.TimedOut && !cancellationToken.IsCancellationRequested)
         {
@@ -144,14 +141,14 @@ internal sealed class DockerEngine : IDockerEngine
     public Task RemoveTagAsync(string reference, CancellationToken cancellationToken)
         => CallAsync(
             $"remove the tag {reference}",
-            ct => _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = false, NoPrune = true }, ct),
+            ct => Client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = false, NoPrune = true }, ct),
             cancellationToken);
 
     private async Task<LocalImage> FindByNameAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
-            var image = await CallAsync($"look up {reference}", ct => _client.Images.InspectImageAsync(reference, ct), cancellationToken).ConfigureAwait(false);
+            var image = await CallAsync($"look up {reference}", ct => Client.Images.InspectImageAsync(reference, ct), cancellationToken).ConfigureAwait(false);
             return new LocalImage(image.ID, [.. image.RepoTags ?? []]);
         }
         catch (EcrPushException exception) when (exception.InnerException is DockerImageNotFoundException)
@@ -178,7 +175,7 @@ internal sealed class DockerEngine : IDockerEngine
     }
 
     private Task<IList<ImagesListResponse>> ListAsync(ImagesListParameters parameters, CancellationToken cancellationToken)
-        => CallAsync("list images", ct => _client.Images.ListImagesAsync(parameters, ct), cancellationToken);
+        => CallAsync("list images", ct => Client.Images.ListImagesAsync(parameters, ct), cancellationToken);
 
     private async Task CallAsync(string what, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
         => await CallAsync<bool>(what, async ct => { await call(ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ internal sealed partial class PushProgress(IPushLog log) : IProgress<JSONMessage
 
     private void Read(JSONMessage message)
     {
-        var error = message.Error?.Message ?? message.ErrorMessage;
+        var error = message.Error?.Message;
         if (!string.IsNullOrEmpty(error))
         {
             Error ??= error;
@@ -81,14 +81,15 @@ internal sealed partial class PushProgress(IPushLog log) : IProgress<JSONMessage
             _layers[id] = state;
         }
 
-        if (status == "Pushing" && progress is { Total: > 0 } p)
+        if (status == "Pushing" && progress is { Total: > 0 and var total })
         {
-            var quarter = (int)Math.Min(4, p.Current * 4 / p.Total);
+            var current = progress.Current ?? 0;
+            var quarter = (int)Math.Min(4, current * 4 / total);
             if (quarter > state.LastQuarter)
             {
                 state.LastQuarter = quarter;
                 // The engine counts bytes sent, which can pass the layer's size it reports as the total.
-                log.Information(string.Create(CultureInfo.InvariantCulture, $"  {id}: pushing {Size(Math.Min(p.Current, p.Total))} of {Size(p.Total)}"));
+                log.Information(string.Create(CultureInfo.InvariantCulture, $"  {id}: pushing {Size(Math.Min(current, total))} of {Size(total)}"));
             }
 
             state.Status = status;
