@@ -101,8 +101,8 @@ Task("Benchmark")
         var output = artifacts.Combine("benchmarks");
         DotNetBuild(project, new DotNetBuildSettings { Configuration = "Release" });
 
-        // Two ReadyToRun builds of the same program: EcrPush.dll alone (what the package could ship) and every
-        // assembly (what a build published ReadyToRun gets). Without them the benchmark still runs, minus those rows.
+        // Two ReadyToRun builds of the same program: EcrPush.dll alone (what the package gives a build on linux-x64)
+        // and every assembly (what a build published ReadyToRun gets). Without them the benchmark still runs, minus those rows.
         var arguments = new List<string>();
         foreach (var (name, option, libraryOnly) in new[] { ("r2r-lib", "r2r-lib", true), ("r2r-all", "r2r", false) })
         {

@@ -144,8 +144,8 @@ internal static partial class Harness
             var names = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["aws"] = "aws-CLI recipe: create-repository, get-login-password | docker login, tag, push, rmi",
-                ["ours-whole"] = "EcrPush, whole process (auto-create)",
-                ["ours-first"] = "EcrPush, first call in a running process",
+                ["ours-whole"] = "EcrPush, IL (lib/), whole process (auto-create)",
+                ["ours-first"] = "EcrPush, IL (lib/), first call in a running process",
             };
             var contenders = new List<Contender>
             {
@@ -155,8 +155,8 @@ internal static partial class Harness
             };
             if (options.ReadyToRunLibrary is { } r2r)
             {
-                names["r2r-whole"] = "EcrPush, whole process, EcrPush.dll ReadyToRun";
-                names["r2r-first"] = "EcrPush, first call in a running process, EcrPush.dll ReadyToRun";
+                names["r2r-whole"] = "EcrPush, linux-x64 package (ReadyToRun), whole process (auto-create)";
+                names["r2r-first"] = "EcrPush, linux-x64 package (ReadyToRun), first call in a running process";
                 contenders.Add(new("r2r-whole", run => OursWholeAsync("r2r-whole", r2r, SmallImage, $"bench/new-r2r-{Id(run)}", "1", create: true)));
                 contenders.Add(new("r2r-first", run => OursServeAsync(r2r, "r2r", SmallImage, $"bench/new-r2rfirst-{Id(run)}", create: true, calls: 1)));
             }
@@ -171,11 +171,11 @@ internal static partial class Harness
 
             var rows = await RunCaseAsync(title, names, contenders, options.Runs);
             PrintTable(rows, ["aws"], "aws");
-            Goal(rows, "ours-whole", "aws", 0.35, 0.25, "1. new repository, whole process vs aws-CLI recipe");
-            Goal(rows, "r2r-whole", "aws", 0.35, 0.25, "1. (EcrPush.dll ReadyToRun) new repository, whole process vs aws-CLI recipe");
-            PrintPhases("EcrPush, whole process (new repository)", rows, "ours-whole", wholeProcess: true);
-            PrintPhases("EcrPush, first call in a running process (new repository)", rows, "ours-first", wholeProcess: false);
-            PrintPhases("EcrPush.dll ReadyToRun, whole process (new repository)", rows, "r2r-whole", wholeProcess: true);
+            Goal(rows, "ours-whole", "aws", 0.35, 0.25, "1. (IL, the package on other platforms) new repository, whole process vs aws-CLI recipe");
+            Goal(rows, "r2r-whole", "aws", 0.35, 0.25, "1. (linux-x64 package, ReadyToRun) new repository, whole process vs aws-CLI recipe");
+            PrintPhases("EcrPush IL, whole process (new repository)", rows, "ours-whole", wholeProcess: true);
+            PrintPhases("EcrPush IL, first call in a running process (new repository)", rows, "ours-first", wholeProcess: false);
+            PrintPhases("EcrPush linux-x64 package (ReadyToRun), whole process (new repository)", rows, "r2r-whole", wholeProcess: true);
             PrintPhases("measuring stick: lean .NET push, whole process (new repository)", rows, "lite-whole", wholeProcess: true);
             return rows;
         }
@@ -194,9 +194,9 @@ internal static partial class Harness
                 ["helper-nocache"] = "credential-helper recipe, AWS_ECR_DISABLE_CACHE=true",
                 ["aws"] = "aws-CLI recipe: get-login-password | docker login, tag, push, rmi",
                 ["floor"] = "floor: docker push alone (tagged and logged in before)",
-                ["ours-first"] = "EcrPush, first call in a running process",
-                ["ours-second"] = "EcrPush, second call in that process",
-                ["ours-whole"] = "EcrPush, whole process",
+                ["ours-first"] = "EcrPush, IL (lib/), first call in a running process",
+                ["ours-second"] = "EcrPush, IL (lib/), second call in that process",
+                ["ours-whole"] = "EcrPush, IL (lib/), whole process",
             };
             var contenders = new List<Contender>
             {
@@ -209,9 +209,9 @@ internal static partial class Harness
             };
             if (options.ReadyToRunLibrary is { } r2r)
             {
-                names["r2r-first"] = "EcrPush, first call in a running process, EcrPush.dll ReadyToRun";
-                names["r2r-second"] = "EcrPush, second call in that process, EcrPush.dll ReadyToRun";
-                names["r2r-whole"] = "EcrPush, whole process, EcrPush.dll ReadyToRun";
+                names["r2r-first"] = "EcrPush, linux-x64 package (ReadyToRun), first call in a running process";
+                names["r2r-second"] = "EcrPush, linux-x64 package (ReadyToRun), second call in that process";
+                names["r2r-whole"] = "EcrPush, linux-x64 package (ReadyToRun), whole process";
                 contenders.Add(new("r2r-serve", run => OursServeAsync(r2r, "r2r", SmallImage, Repository, create: false, calls: 2, tagPrefix: $"r2r-{Id(run)}")));
                 contenders.Add(new("r2r-whole", run => OursWholeAsync("r2r-whole", r2r, SmallImage, Repository, $"r2rwhole-{Id(run)}", create: false)));
             }
@@ -225,14 +225,14 @@ internal static partial class Harness
 
             var rows = await RunCaseAsync(title, names, contenders, options.Runs);
             PrintTable(rows, ["helper", "aws"], "helper");
-            Goal(rows, "ours-first", "helper", 1.5, 1.0, "2a. existing repository, first call in a running process vs credential-helper recipe");
-            Goal(rows, "ours-second", "helper", 0.5, 0.5, "2b. existing repository, second call vs credential-helper recipe");
-            Goal(rows, "r2r-first", "helper", 1.5, 1.0, "2a. (EcrPush.dll ReadyToRun) first call vs credential-helper recipe");
-            Goal(rows, "r2r-second", "helper", 0.5, 0.5, "2b. (EcrPush.dll ReadyToRun) second call vs credential-helper recipe");
-            PrintPhases("EcrPush, first call in a running process (existing repository)", rows, "ours-first", wholeProcess: false);
-            PrintPhases("EcrPush, second call in that process", rows, "ours-second", wholeProcess: false);
-            PrintPhases("EcrPush, whole process (existing repository)", rows, "ours-whole", wholeProcess: true);
-            PrintPhases("EcrPush.dll ReadyToRun, first call in a running process (existing repository)", rows, "r2r-first", wholeProcess: false);
+            Goal(rows, "ours-first", "helper", 1.5, 1.0, "2a. (IL, the package on other platforms) existing repository, first call in a running process vs credential-helper recipe");
+            Goal(rows, "ours-second", "helper", 0.5, 0.5, "2b. (IL, the package on other platforms) existing repository, second call vs credential-helper recipe");
+            Goal(rows, "r2r-first", "helper", 1.5, 1.0, "2a. (linux-x64 package, ReadyToRun) existing repository, first call in a running process vs credential-helper recipe");
+            Goal(rows, "r2r-second", "helper", 0.5, 0.5, "2b. (linux-x64 package, ReadyToRun) existing repository, second call vs credential-helper recipe");
+            PrintPhases("EcrPush IL, first call in a running process (existing repository)", rows, "ours-first", wholeProcess: false);
+            PrintPhases("EcrPush IL, second call in that process", rows, "ours-second", wholeProcess: false);
+            PrintPhases("EcrPush IL, whole process (existing repository)", rows, "ours-whole", wholeProcess: true);
+            PrintPhases("EcrPush linux-x64 package (ReadyToRun), first call in a running process (existing repository)", rows, "r2r-first", wholeProcess: false);
             PrintPhases("measuring stick: lean .NET push, first call in a running process (existing repository)", rows, "lite-first", wholeProcess: false);
             return rows;
         }
@@ -243,7 +243,7 @@ internal static partial class Harness
             var names = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["aws"] = "aws-CLI recipe: create-repository, login, tag, push, rmi",
-                ["ours-whole"] = "EcrPush, whole process (auto-create)",
+                ["ours-whole"] = "EcrPush, IL (lib/), whole process (auto-create)",
                 ["floor"] = "floor: docker push alone (tagged and logged in before)",
             };
             string Source(string key, int run) => $"bench-big:{key}-{Id(run)}";
@@ -653,7 +653,7 @@ internal static partial class Harness
             Console.WriteLine($"  docker CLI: {tools.Docker} ({Tools.Version(tools.Docker, "--version")})");
             Console.WriteLine($"  credential helper: {tools.CredentialHelper} ({Tools.Version(tools.CredentialHelper, "version")})");
             Console.WriteLine($"  moto_server: {tools.MotoServer}");
-            Console.WriteLine($"  EcrPush child: {Exe} (JIT); EcrPush.dll-only ReadyToRun build: {options.ReadyToRunLibrary ?? "none (--r2r-lib)"}; all-ReadyToRun build: {options.ReadyToRun ?? "none (--r2r)"}");
+            Console.WriteLine($"  EcrPush child: {Exe} (JIT); EcrPush.dll-only ReadyToRun build (the linux-x64 package's image): {options.ReadyToRunLibrary ?? "none (--r2r-lib)"}; all-ReadyToRun build: {options.ReadyToRun ?? "none (--r2r)"}");
         }
 
         private void PrepareEnvironment(TlsEcrApi api)

@@ -1,3 +1,6 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using EcrPush.TestStack;
 using Xunit.Abstractions;
@@ -66,6 +69,7 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
                     .SetTargetTags("2.0.0")
                     .EnableAutoCreateRepository());
                 Information("Result: {0} {1}", pushed.ImageReference, pushed.Digest);
+                Information("EcrPush loaded from {0}", typeof(EcrPush.EcrPushResult).Assembly.Location);
             });
 
             RunTarget("Push");
@@ -79,6 +83,20 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
         Assert.True(File.Exists(installed), $"Cake did not install the addin at {installed}");
         Assert.True(File.Exists(Path.Combine(scriptDirectory, "tools", "Addins", $"EcrPush.{fixture.PackageVersion}", "lib", "net10.0", "EcrPush.dll")), "Cake did not install EcrPush beside the addin");
         Assert.DoesNotContain(run.Lines, line => RemoteRequestForTheAddin().IsMatch(line));
+
+        // On linux-x64 Cake takes the package's ReadyToRun image (runtimes/linux-x64), elsewhere the IL in lib/.
+        var loadedFrom = run.Lines.Single(line => line.StartsWith("EcrPush loaded from ", StringComparison.Ordinal))["EcrPush loaded from ".Length..];
+        if (RuntimeInformation.RuntimeIdentifier == "linux-x64")
+        {
+            Assert.EndsWith(Path.Combine("runtimes", "linux-x64", "lib", "net10.0", "EcrPush.dll"), loadedFrom, StringComparison.Ordinal);
+            Assert.True(IsReadyToRun(loadedFrom), $"{loadedFrom} carries no ReadyToRun code");
+            var plain = Path.Combine(scriptDirectory, "tools", "Addins", $"EcrPush.{fixture.PackageVersion}", "lib", "net10.0", "EcrPush.dll");
+            Assert.Equal(ModuleVersionId(plain), ModuleVersionId(loadedFrom));
+        }
+        else
+        {
+            Assert.EndsWith(Path.Combine("lib", "net10.0", "EcrPush.dll"), loadedFrom, StringComparison.Ordinal);
+        }
 
         var digest = AssertPushShown(run, "cake-addin-web:2.0.0", repository, "2.0.0");
         Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
@@ -121,6 +139,21 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
     private static string NewRepository(string name) => $"cake/{name}-{Guid.NewGuid():N}"[..(name.Length + 17)];
 
     // A request to, or an install from, a remote source for either of the project's own packages.
+    /// <summary>Whether an assembly holds precompiled code: ReadyToRun images have a managed native header.</summary>
+    private static bool IsReadyToRun(string path)
+    {
+        using var reader = new PEReader(File.OpenRead(path));
+        return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
+    }
+
+    /// <summary>The compiler's identity of a module: the same in an assembly and in a ReadyToRun image made from it.</summary>
+    private static Guid ModuleVersionId(string path)
+    {
+        using var reader = new PEReader(File.OpenRead(path));
+        var metadata = reader.GetMetadataReader();
+        return metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
+    }
+
     [GeneratedRegex(@"(GET|Installed).*https?://.*(cake\.ecrpush|/ecrpush[/.])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RemoteRequestForTheAddin();
 
