@@ -138,7 +138,6 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
 
     private static string NewRepository(string name) => $"cake/{name}-{Guid.NewGuid():N}"[..(name.Length + 17)];
 
-    // A request to, or an install from, a remote source for either of the project's own packages.
     /// <summary>Whether an assembly holds precompiled code: ReadyToRun images have a managed native header.</summary>
     private static bool IsReadyToRun(string path)
     {
@@ -154,6 +153,7 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
         return metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
     }
 
+    // A request to, or an install from, a remote source for either of the project's own packages.
     [GeneratedRegex(@"(GET|Installed).*https?://.*(cake\.ecrpush|/ecrpush[/.])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RemoteRequestForTheAddin();
 
