@@ -5,17 +5,9 @@ namespace EcrPush.IntegrationTests.Reliability;
 
 /// <summary>Input that only the engine can judge: an image ID prefix that names several images.</summary>
 [Collection(StackCollectionDefinition.Name)]
-public sealed class BadInputTests
+public sealed class BadInputTests(StackFixture fixture)
 {
-    private readonly StackFixture _fixture;
-
-    public BadInputTests(StackFixture fixture)
-    {
-        _fixture = fixture;
-        AuditTrail.Watch(fixture);
-    }
-
-    private LocalEcrStack Stack => _fixture.Stack;
+    private LocalEcrStack Stack => fixture.Stack;
 
     [Fact]
     public async Task An_image_id_prefix_that_matches_several_images_is_an_error_counting_them_and_nothing_is_pushed()

@@ -11,21 +11,11 @@ namespace EcrPush.IntegrationTests.Reliability;
 /// with the operation and the last answer. A fresh front per test is a fresh endpoint, so no cached token hides a call.
 /// </summary>
 [Collection(StackCollectionDefinition.Name)]
-public sealed class EcrApiFaultTests
+public sealed class EcrApiFaultTests(StackFixture fixture, ITestOutputHelper output)
 {
     private const string Region = "us-east-1";
 
-    private readonly StackFixture _fixture;
-    private readonly ITestOutputHelper _output;
-
-    public EcrApiFaultTests(StackFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        _output = output;
-        AuditTrail.Watch(fixture);
-    }
-
-    private LocalEcrStack Stack => _fixture.Stack;
+    private LocalEcrStack Stack => fixture.Stack;
 
     [Fact]
     public async Task Throttling_and_5xx_on_every_operation_for_two_attempts_are_retried_with_backoff_and_the_push_succeeds()
@@ -42,7 +32,7 @@ public sealed class EcrApiFaultTests
             _ => null,
         };
         using var endpoint = new EnvironmentScope(("AWS_ENDPOINT_URL_ECR", front.Endpoint.ToString()));
-        var log = _fixture.Mark();
+        var log = fixture.Mark();
         var clock = Stopwatch.StartNew();
 
         var result = await EcrTasks.EcrPushAsync(s => s
@@ -55,7 +45,7 @@ public sealed class EcrApiFaultTests
         foreach (var operation in Operations)
         {
             var calls = front.Calls.Where(c => c.Operation == operation).ToList();
-            _output.WriteLine($"{operation}: " + string.Join(", ", calls.Select(c => string.Create(CultureInfo.InvariantCulture, $"attempt {c.Attempt} at {c.At.TotalMilliseconds:0} ms → {c.Status}"))));
+            output.WriteLine($"{operation}: " + string.Join(", ", calls.Select(c => string.Create(CultureInfo.InvariantCulture, $"attempt {c.Attempt} at {c.At.TotalMilliseconds:0} ms → {c.Status}"))));
             Assert.Equal([1, 2, 3], calls.Select(c => c.Attempt));
             Assert.Equal([true, true, false], calls.Select(c => c.Injected));
             Assert.All(calls.Zip(calls.Skip(1)), pair => Assert.True(pair.Second.At >= pair.First.At));
@@ -63,7 +53,7 @@ public sealed class EcrApiFaultTests
 
         Assert.Contains("ECR DescribeRepositories: attempt 1 of 3 failed (HTTP 400 ThrottlingException); retrying in", log.Text, StringComparison.Ordinal);
         Assert.Contains("ECR GetAuthorizationToken: attempt 2 of 3 failed (HTTP 503); retrying in", log.Text, StringComparison.Ordinal);
-        _output.WriteLine($"pushed in {clock.Elapsed.TotalSeconds:0.00} s after {front.Calls.Count} ECR calls");
+        output.WriteLine($"pushed in {clock.Elapsed.TotalSeconds:0.00} s after {front.Calls.Count} ECR calls");
     }
 
     public static TheoryData<string> Storms { get; } = ["throttling", "503"];
@@ -86,7 +76,7 @@ public sealed class EcrApiFaultTests
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(s => s.SetSourceImageName("rel-api-storm").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()));
 
         clock.Stop();
-        _output.WriteLine($"failed in {clock.Elapsed.TotalMilliseconds:0} ms after {front.Calls.Count} calls: {exception.Message}");
+        output.WriteLine($"failed in {clock.Elapsed.TotalMilliseconds:0} ms after {front.Calls.Count} calls: {exception.Message}");
 
         // Three attempts with at most 100 + 200 ms of backoff between them: the bound is the attempts, not a clock.
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));

@@ -7,23 +7,13 @@ namespace EcrPush.IntegrationTests.Reliability;
 
 /// <summary>Many pushes from one process at once, as a build that pushes every service in parallel does.</summary>
 [Collection(StackCollectionDefinition.Name)]
-public sealed class LoadTests
+public sealed class LoadTests(StackFixture fixture, ITestOutputHelper output)
 {
     private const int Pushes = 20;
     private const string East = "us-east-1";
     private const string West = "eu-west-1";
 
-    private readonly StackFixture _fixture;
-    private readonly ITestOutputHelper _output;
-
-    public LoadTests(StackFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        _output = output;
-        AuditTrail.Watch(fixture);
-    }
-
-    private LocalEcrStack Stack => _fixture.Stack;
+    private LocalEcrStack Stack => fixture.Stack;
 
     [Fact]
     public async Task Twenty_pushes_at_once_all_succeed_with_one_token_per_registry_and_creation_races_count_as_success()
@@ -59,9 +49,9 @@ public sealed class LoadTests
         clock.Stop();
         var peak = ReadStatusKiB("VmHWM");
         using var self = Process.GetCurrentProcess();
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Pushes} pushes in {clock.Elapsed.TotalSeconds:0.00} s; resident {residentBefore / 1024.0:0} MiB before, peak {peak / 1024.0:0} MiB during (VmHWM); the process's peak working set {self.PeakWorkingSet64 / (1024.0 * 1024):0} MiB"));
-        _output.WriteLine("ECR calls: " + string.Join(", ", front.Calls.GroupBy(c => c.Operation).Select(g => $"{g.Key} {g.Count()}")));
+        output.WriteLine("ECR calls: " + string.Join(", ", front.Calls.GroupBy(c => c.Operation).Select(g => $"{g.Key} {g.Count()}")));
 
         Assert.All(results, result => Assert.Matches("^sha256:[0-9a-f]{64}$", result.Digest));
         Assert.Equal(2, front.Count("GetAuthorizationToken"));

@@ -10,22 +10,12 @@ namespace EcrPush.IntegrationTests.Reliability;
 /// for a WebProxy alike), so moto on 127.0.0.1 shows the proxy's effect as a remote endpoint would.
 /// </summary>
 [Collection(StackCollectionDefinition.Name)]
-public sealed class ProxyTests
+public sealed class ProxyTests(StackFixture fixture, ITestOutputHelper output)
 {
     private static readonly string[] ProxyVariables =
         ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
 
-    private readonly StackFixture _fixture;
-    private readonly ITestOutputHelper _output;
-
-    public ProxyTests(StackFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        _output = output;
-        AuditTrail.Watch(fixture);
-    }
-
-    private LocalEcrStack Stack => _fixture.Stack;
+    private LocalEcrStack Stack => fixture.Stack;
 
     private string Moto => Stack.EcrEndpoint.GetLeftPart(UriPartial.Authority);
 
@@ -42,7 +32,7 @@ public sealed class ProxyTests
         }
 
         var proxied = await RequestsToMotoAsync(proxy, atLeast: 2);
-        _output.WriteLine("through tinyproxy: " + string.Join(" | ", proxied));
+        output.WriteLine("through tinyproxy: " + string.Join(" | ", proxied));
         Assert.InRange(proxied.Count, 2, 10);
 
         using (Variables(("HTTP_PROXY", proxy.Url.ToString()), ("NO_PROXY", "localhost, 127.0.0.1")))
@@ -69,7 +59,7 @@ public sealed class ProxyTests
             exception = await Assert.ThrowsAsync<EcrPushException>(() => PushAsync("rel-proxy", StackChecks.NewRepository("https-proxy")));
         }
 
-        _output.WriteLine($"{clock.Elapsed.TotalMilliseconds:0} ms: {exception.Message}");
+        output.WriteLine($"{clock.Elapsed.TotalMilliseconds:0} ms: {exception.Message}");
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         Assert.Contains("The ECR API at https://localhost:9/", exception.Message, StringComparison.Ordinal);
         Assert.Contains($"The proxy tunnel request to proxy '{proxy.Url}' failed with status code '403'", exception.Message, StringComparison.Ordinal);
@@ -90,7 +80,7 @@ public sealed class ProxyTests
         }
 
         var proxied = await RequestsToMotoAsync(proxy, atLeast: 2);
-        _output.WriteLine("through tinyproxy: " + string.Join(" | ", proxied));
+        output.WriteLine("through tinyproxy: " + string.Join(" | ", proxied));
         Assert.InRange(proxied.Count, 2, 10);
     }
 

@@ -24,7 +24,6 @@ public sealed class RegistryFaultTests : IClassFixture<FrontedStackFixture>, IDi
         _fixture = fixture;
         _fronted = fronted;
         _output = output;
-        AuditTrail.Watch(fixture);
         Front.Reset();
     }
 

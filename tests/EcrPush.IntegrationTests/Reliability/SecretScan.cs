@@ -106,7 +106,7 @@ internal static class AuditTrail
 
     public static IReadOnlyCollection<string> KnownSecrets => [.. SecretScan.StackSecrets, .. Secrets.Keys];
 
-    /// <summary>Called by each test class of the collection: the fixture is one for all of them.</summary>
+    /// <summary>Called by the stack fixture as it starts: one for the whole collection, whichever of its tests run.</summary>
     public static void Watch(StackFixture fixture) => Interlocked.CompareExchange(ref s_fixture, fixture, null);
 
     public static string AddSecret(string secret)
