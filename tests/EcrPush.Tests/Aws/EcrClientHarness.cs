@@ -19,10 +19,10 @@ internal sealed class EcrClientHarness : IDisposable
         AWSCredentials credentials = withSessionToken
             ? new SessionAWSCredentials(AccessKey, SecretKey, SessionToken)
             : new BasicAWSCredentials(AccessKey, SecretKey);
-        Client = new EcrClient(
+        Client = new EcrClient(new EcrApiTransport(
             _invoker,
-            credentials,
             Endpoint,
+            credentials,
             "the test keys",
             Log,
             new StandardRetryPolicy(maxAttempts, static () => 0.5),
@@ -31,7 +31,7 @@ internal sealed class EcrClientHarness : IDisposable
                 Delays.Enqueue(delay);
                 return Task.CompletedTask;
             },
-            attemptTimeout);
+            attemptTimeout));
     }
 
     public StubHttpHandler Stub { get; } = new();

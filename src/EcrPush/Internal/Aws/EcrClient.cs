@@ -6,7 +6,7 @@ namespace EcrPush.Internal.Aws;
 
 /// <summary>
 /// The real <see cref="IEcrClient"/>: ECR's JSON 1.1 API over HttpClient, signed by AWSSDK.Core (AWSSDK.ECR is
-/// not used). One instance per region, endpoint and identity; it owns its HttpClient.
+/// not used). One instance per push and destination; the HTTP stack under it is shared (see <see cref="EcrConnector"/>).
 /// </summary>
 internal sealed partial class EcrClient : IEcrClient
 {
@@ -17,22 +17,11 @@ internal sealed partial class EcrClient : IEcrClient
 
     private readonly EcrApiTransport _transport;
 
-    /// <summary>
-    /// The client over an HTTP stack that it borrows (the connector shares one per proxy for the process's life);
-    /// tests shrink the waits with <paramref name="delay"/> and <paramref name="attemptTimeout"/>.
-    /// </summary>
-    public EcrClient(
-        HttpMessageInvoker http,
-        AWSCredentials credentials,
-        EcrEndpoint endpoint,
-        string credentialSource,
-        IPushLog log,
-        StandardRetryPolicy retry,
-        Func<TimeSpan, CancellationToken, Task>? delay = null,
-        TimeSpan? attemptTimeout = null)
+    /// <summary>The client over a transport (signing, retries, the borrowed HTTP stack), which tests build with shorter waits.</summary>
+    public EcrClient(EcrApiTransport transport)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        _transport = new EcrApiTransport(http, endpoint, credentials, credentialSource, log, retry, delay, attemptTimeout);
+        ArgumentNullException.ThrowIfNull(transport);
+        _transport = transport;
     }
 
     public EcrEndpoint Endpoint => _transport.Endpoint;
