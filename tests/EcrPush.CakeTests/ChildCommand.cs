@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using EcrPush.TestStack;
 
 namespace EcrPush.CakeTests;
 
@@ -39,17 +40,7 @@ internal static class ChildCommand
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-            {
-                startInfo.Environment.Remove(name);
-            }
-            else
-            {
-                startInfo.Environment[name] = value;
-            }
-        }
+        startInfo.SetVariables(environment);
 
         var commandLine = string.Join(' ', [program, .. arguments]);
         var output = new StringBuilder();

@@ -69,17 +69,7 @@ internal sealed class ChildProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-            {
-                startInfo.Environment.Remove(key);
-            }
-            else
-            {
-                startInfo.Environment[key] = value;
-            }
-        }
+        startInfo.SetVariables(environment);
 
         var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"Could not start {name}: {string.Join(' ', command)}");
