@@ -12,7 +12,7 @@
 
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
 const string Region = "us-east-1";
 const string SourceName = "demo-web";

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>What one timed process gave: wall time from start to exit (output drained), exit code and output.</summary>
 internal sealed record ExecResult(double Seconds, int ExitCode, string Output, string Error)

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// Starts the local ECR stand-in and a TLS ECR API at the real host name, then runs the cases: every contender on

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// A measuring stick, not a product: the same push as EcrPush's happy path (inspect ∥ token ∥ describe/create,

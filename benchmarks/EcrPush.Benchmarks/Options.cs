@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>Command-line options, <c>--name=value</c>.</summary>
 internal sealed record Options

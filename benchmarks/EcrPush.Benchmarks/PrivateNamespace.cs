@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// The harness runs in a mount namespace of its own, where <c>/etc/hosts</c> is a file of its working folder.

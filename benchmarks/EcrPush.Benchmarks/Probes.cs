@@ -12,7 +12,7 @@ using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Docker.DotNet;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// <c>probe NAME [ARG]</c>: one building block of a push, alone, in a fresh process, timed from inside Main, to

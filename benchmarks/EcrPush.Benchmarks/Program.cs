@@ -1,6 +1,6 @@
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// EcrPush against the aws-CLI recipe and the credential-helper recipe on one local ECR stand-in.

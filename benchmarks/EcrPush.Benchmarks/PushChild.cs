@@ -6,7 +6,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// The measured side: a process that calls <c>EcrTasks.EcrPush</c> the way a build does. Two modes of this exe:

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>One counted measurement of one contender.</summary>
 internal sealed record Sample(double Seconds, long? PeakKb = null, ChildReport? Report = null, double? WallSeconds = null);

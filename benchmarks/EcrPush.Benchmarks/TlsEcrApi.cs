@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// The ECR API as every contender meets it in AWS: HTTPS at <c>api.ecr.&lt;region&gt;.amazonaws.com:443</c>.

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>The programs the recipes run, found once; nothing is installed unless --install-tools is given.</summary>
 internal sealed record Tools(string Aws, string Docker, string CredentialHelper, string Bash, string MotoServer)

@@ -3,7 +3,7 @@ using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Text;
 
-namespace EcrPush.Benchmarks;
+namespace Ecr.Benchmarks;
 
 /// <summary>
 /// In-process event tracing for the phase breakdown (ECRPUSH_BENCH_TRACE=1): spans of HTTP requests, TLS
@@ -149,7 +149,7 @@ internal sealed class Tracer : EventListener
         };
     }
 
-    /// <summary>Docker.DotNet, System.Text.Json, Amazon.Runtime, EcrPush.Internal, System.Net.Http, …: two name segments.</summary>
+    /// <summary>Docker.DotNet, System.Text.Json, Amazon.Runtime, Ecr.Internal, System.Net.Http, …: two name segments.</summary>
     private static string Group(string typeName)
     {
         var generic = typeName.IndexOfAny(['`', '[', '<', '+']);

@@ -1,5 +1,5 @@
 using Cake.Core.Diagnostics;
-using EcrPush.Internal;
+using Ecr.Internal;
 
 namespace Cake.EcrPush;
 

@@ -1,7 +1,7 @@
 using Cake.Core;
 using Cake.Core.Annotations;
-using EcrPush;
-using EcrPush.Internal;
+using Ecr;
+using Ecr.Internal;
 
 namespace Cake.EcrPush;
 
@@ -22,7 +22,7 @@ namespace Cake.EcrPush;
 // The async aliases take the token through overloads, not a default value: Cake's alias generator writes a
 // struct's default as `= null`, which does not compile, and every script that loads the addin would fail.
 [CakeAliasCategory("ECR")]
-[CakeNamespaceImport("EcrPush")]
+[CakeNamespaceImport("Ecr")]
 public static class EcrPushAliases
 {
     /// <summary>Pushes the image the settings name; returns the pushed references.</summary>

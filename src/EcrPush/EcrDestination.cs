@@ -1,4 +1,4 @@
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>
 /// One more place to push the same image to, beside the one that <see cref="EcrPushSettings.Region"/> and

@@ -1,4 +1,4 @@
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>
 /// The one exception an ECR push throws. Its message says what was tried, what went wrong and how to fix it;

@@ -1,4 +1,4 @@
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>What a push did: the references it pushed and where.</summary>
 public sealed record EcrPushResult

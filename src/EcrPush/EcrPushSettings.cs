@@ -1,7 +1,7 @@
 using System.Text;
 using Amazon.Runtime;
 
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>
 /// Everything one push needs: the inputs of the AWS Toolkit for Azure DevOps "Push Image" task, and a few its
@@ -14,7 +14,7 @@ public sealed record EcrPushSettings
     /// <summary>The AWS region, e.g. <c>us-east-1</c>. Unset: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, EC2 instance metadata.</summary>
     public string? Region { get; init; }
 
-    /// <summary>How the source image is named; default <see cref="EcrPush.ImageIdentity.ImageName"/>.</summary>
+    /// <summary>How the source image is named; default <see cref="Ecr.ImageIdentity.ImageName"/>.</summary>
     public ImageIdentity ImageIdentity { get; init; }
 
     /// <summary>The local image's name without a tag, e.g. <c>web</c> or <c>registry.local:5000/team/web</c>.</summary>
@@ -23,7 +23,7 @@ public sealed record EcrPushSettings
     /// <summary>The local image's tag; unset means <c>latest</c>.</summary>
     public string? SourceImageTag { get; init; }
 
-    /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="EcrPush.ImageIdentity.ImageId"/>.</summary>
+    /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="Ecr.ImageIdentity.ImageId"/>.</summary>
     public string? SourceImageId { get; init; }
 
     /// <summary>The ECR repository to push to, e.g. <c>team/web</c>.</summary>

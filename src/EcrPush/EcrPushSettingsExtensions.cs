@@ -1,7 +1,7 @@
 using System.Diagnostics.Contracts;
 using Amazon.Runtime;
 
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>
 /// Fluent, side-effect-free changes to <see cref="EcrPushSettings"/>, named as Nuke names its tool settings:

@@ -1,7 +1,7 @@
-using EcrPush.Internal;
-using EcrPush.Internal.Logging;
+using Ecr.Internal;
+using Ecr.Internal.Logging;
 
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>
 /// Pushes a local Docker image to an Amazon ECR repository: the AWS Toolkit for Azure DevOps "Push Image" task,

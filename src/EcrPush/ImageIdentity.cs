@@ -1,4 +1,4 @@
-namespace EcrPush;
+namespace Ecr;
 
 /// <summary>How the source image is named, as in the AWS Toolkit task's "Image Identity" input.</summary>
 public enum ImageIdentity

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>
 /// The stand-in, plus the built addin for <c>#r</c> and a local package feed with Cake.EcrPush and EcrPush packed

@@ -1,7 +1,7 @@
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Xunit.Abstractions;
 
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>
 /// The project's own build targets that dogfood the addin, run as a person runs them: <c>./build.sh --target=…</c>.

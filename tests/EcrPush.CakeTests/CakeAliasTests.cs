@@ -2,10 +2,10 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Xunit.Abstractions;
 
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>
 /// The Cake face as a build author uses it: the real pinned Cake runner compiles a script that loads the addin and
@@ -69,7 +69,7 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
                     .SetTargetTags("2.0.0")
                     .EnableAutoCreateRepository());
                 Information("Result: {0} {1}", pushed.ImageReference, pushed.Digest);
-                Information("EcrPush loaded from {0}", typeof(EcrPush.EcrPushResult).Assembly.Location);
+                Information("EcrPush loaded from {0}", typeof(Ecr.EcrPushResult).Assembly.Location);
             });
 
             RunTarget("Push");

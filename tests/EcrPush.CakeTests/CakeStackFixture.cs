@@ -4,9 +4,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>
 /// One local ECR stand-in (dockerd, a registry per region, moto) for a collection, and the environment that points

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>What one child process did: its exit code and its standard output and error, interleaved as they came.</summary>
 public sealed record CommandResult(string CommandLine, int ExitCode, string Output, TimeSpan Elapsed)

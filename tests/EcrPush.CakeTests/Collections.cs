@@ -1,4 +1,4 @@
-namespace EcrPush.CakeTests;
+namespace Ecr.CakeTests;
 
 /// <summary>The stand-in alone, for the build targets, which build and load the addin themselves.</summary>
 public sealed class BuildTargetFixture : CakeStackFixture;

@@ -1,4 +1,4 @@
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>Captures what is written to standard output (CI service messages) during one test.</summary>
 internal sealed class ConsoleCapture : IDisposable

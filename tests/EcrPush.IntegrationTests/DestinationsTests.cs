@@ -1,7 +1,7 @@
 using System.Text.Json;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>Several destinations in one call, and creation options, on the real stack (one registry per region).</summary>
 [Collection(StackCollectionDefinition.Name)]

@@ -1,4 +1,4 @@
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>Sets process variables for one test and puts the old values back after it.</summary>
 internal sealed class EnvironmentScope : IDisposable

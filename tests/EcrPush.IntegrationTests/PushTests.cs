@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>The push on real parts: dockerd, a TLS registry behind the real ECR host name, and moto as the ECR API.</summary>
 [Collection(StackCollectionDefinition.Name)]

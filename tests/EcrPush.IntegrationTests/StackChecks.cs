@@ -2,9 +2,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>What the tests ask the real parts directly: the registry's tags, the engine's images, a pull back.</summary>
 internal static class StackChecks

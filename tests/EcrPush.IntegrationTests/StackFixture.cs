@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace EcrPush.IntegrationTests;
+namespace Ecr.IntegrationTests;
 
 /// <summary>
 /// One local ECR stand-in (dockerd, a registry per region, moto) for the whole collection, reached the way a

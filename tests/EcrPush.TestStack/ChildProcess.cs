@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>
 /// One program of the stack, running in its own session and process group with its output in a log file.

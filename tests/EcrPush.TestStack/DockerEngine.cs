@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>
 /// The few calls of the Docker Engine API that the stack makes itself (ping, image load), spoken over the engine's

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>
 /// Composes, in memory, the archive that <c>docker save</c> writes (and <c>docker load</c> reads) for an image

@@ -13,7 +13,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>
 /// A faithful offline stand-in for Amazon ECR, made of real parts and running on this machine:

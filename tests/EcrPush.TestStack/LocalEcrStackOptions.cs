@@ -1,4 +1,4 @@
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>Settings for <see cref="LocalEcrStack.StartAsync"/>.</summary>
 public sealed record LocalEcrStackOptions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>Reads the logs that the stack's programs write, for readiness checks and failure messages.</summary>
 internal static class LogFile

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>The one system call .NET has no API for: sending a signal other than SIGKILL, or to a process group.</summary>
 internal static partial class NativeMethods

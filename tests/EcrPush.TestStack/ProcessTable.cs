@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>
 /// Finds processes through /proc. Teardown uses it to catch what the stack did not start itself: the containerd

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>Polls a freshly started part until it answers, and explains precisely when it does not.</summary>
 internal static class Readiness

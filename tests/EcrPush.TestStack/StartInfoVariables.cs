@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>Environment variables for a child process, the way the stack and the tests give them.</summary>
 public static class StartInfoVariables

@@ -1,4 +1,4 @@
-namespace EcrPush.TestStack;
+namespace Ecr.TestStack;
 
 /// <summary>The absolute paths of the programs the stack runs, found once before anything starts.</summary>
 internal sealed record ToolSet(

@@ -1,8 +1,8 @@
-using EcrPush.Internal;
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 /// <summary>Several destinations in one push, and the options a repository the push creates is given.</summary>
 public sealed class DestinationsAndOptionsTests

@@ -1,6 +1,6 @@
 using PublicApiGenerator;
 
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 public sealed class PublicApiTests
 {

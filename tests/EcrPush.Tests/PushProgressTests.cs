@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Docker.DotNet.Models;
-using EcrPush.Internal.Docker;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Docker;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 public sealed class PushProgressTests
 {

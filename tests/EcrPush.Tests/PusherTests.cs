@@ -1,8 +1,8 @@
-using EcrPush.Internal;
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 /// <summary>
 /// The engine's steps, with fakes behind its two seams: what the real stack cannot show on demand (token

@@ -1,4 +1,4 @@
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 public sealed class SettingsExtensionsTests
 {

@@ -1,6 +1,6 @@
-using EcrPush.Internal;
+using Ecr.Internal;
 
-namespace EcrPush.Tests;
+namespace Ecr.Tests;
 
 public sealed class SettingsValidatorTests
 {

@@ -1,4 +1,4 @@
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>Runs a face's settings delegate (<c>s =&gt; s.SetX(...)</c>) on default settings.</summary>
 internal static class Configurator

@@ -1,4 +1,4 @@
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>
 /// What the engine reads from the process: variables, files, the clock. Injected so that unit tests can

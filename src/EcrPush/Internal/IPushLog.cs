@@ -1,4 +1,4 @@
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>
 /// The one sink every engine message goes through: Serilog's static Log for the Nuke face, Cake's log for

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>The grammars of the names a push handles: ECR's for repositories, Docker's for tags and references.</summary>
 internal static partial class Names

@@ -1,6 +1,6 @@
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>Settings after every check: what the push does, with every default filled in.</summary>
 internal sealed record PushPlan(

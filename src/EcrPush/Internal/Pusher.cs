@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using EcrPush.Internal.Aws;
-using EcrPush.Internal.Ci;
-using EcrPush.Internal.Docker;
+using Ecr.Internal.Aws;
+using Ecr.Internal.Ci;
+using Ecr.Internal.Docker;
 
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>
 /// The push, step by step: check the settings; find the local image while, for each destination, region and

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Internal;
+namespace Ecr.Internal;
 
 /// <summary>
 /// Checks every setting before anything touches the network, and turns the settings into a <see cref="PushPlan"/>.

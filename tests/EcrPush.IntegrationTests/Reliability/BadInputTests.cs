@@ -1,7 +1,7 @@
 using Docker.DotNet.Models;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>Input that only the engine can judge: an image ID prefix that names several images.</summary>
 [Collection(StackCollectionDefinition.Name)]

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// The listening half of a fault front: accepts connections on a loopback end point, hands each to the front's

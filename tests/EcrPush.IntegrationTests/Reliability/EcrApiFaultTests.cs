@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Xunit.Abstractions;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// Throttling and server errors from the ECR API, injected by <see cref="EcrApiFront"/> placed in front of moto

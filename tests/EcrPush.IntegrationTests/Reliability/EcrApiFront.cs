@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// A plain-HTTP stand-in placed in front of moto (the ECR API) through <c>AWS_ENDPOINT_URL_ECR</c>: it counts every

@@ -1,6 +1,6 @@
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// A second stack whose engine reaches the registry through <see cref="RegistryFront"/>, for the faults between

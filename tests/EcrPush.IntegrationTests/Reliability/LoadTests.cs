@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Xunit.Abstractions;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>Many pushes from one process at once, as a build that pushes every service in parallel does.</summary>
 [Collection(StackCollectionDefinition.Name)]

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 using Xunit.Abstractions;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// The ECR calls through a real proxy (tinyproxy): the proxy variables, read when the push runs, and the Proxy

@@ -5,9 +5,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using EcrPush.TestStack;
+using Ecr.TestStack;
 
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// Sits between the engine and one region's registry of a stack started with

@@ -1,4 +1,4 @@
-namespace EcrPush.IntegrationTests.Reliability;
+namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
 /// The audit runs after every test of the stack collection, in a collection of its own: xunit 2 runs the

@@ -1,8 +1,8 @@
 using Amazon.Runtime;
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 public sealed class AwsCredentialResolverTests : IDisposable
 {

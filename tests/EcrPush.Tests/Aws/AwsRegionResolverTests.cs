@@ -1,7 +1,7 @@
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 public sealed class AwsRegionResolverTests : IDisposable
 {

@@ -1,8 +1,8 @@
 using System.Text;
 using Amazon.Runtime;
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 public sealed class AwsRequestSignerTests
 {

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 /// <summary>An EcrClient over a stub transport, with the waits between attempts recorded instead of slept.</summary>
 internal sealed class EcrClientHarness : IDisposable

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 public sealed class EcrClientTests
 {

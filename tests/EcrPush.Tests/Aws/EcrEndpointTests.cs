@@ -1,7 +1,7 @@
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 /// <summary>Expected hosts read from ECR's endpoint-rule-set-1.json and the partitions' dnsSuffix / dualStackDnsSuffix.</summary>
 public sealed class EcrEndpointTests

@@ -1,7 +1,7 @@
 using System.Net;
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 public sealed class EcrHttpClientFactoryTests
 {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace EcrPush.Tests.Aws;
+namespace Ecr.Tests.Aws;
 
 /// <summary>
 /// The transport only: answers each request with the next scripted response (or failure) and records what was

@@ -1,4 +1,4 @@
-namespace EcrPush.Tests.Fakes;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>A home folder of the test's own, with the AWS shared files it writes, and environments that point at it.</summary>
 internal sealed class AwsHome : IDisposable

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using EcrPush.Internal;
-using EcrPush.Internal.Docker;
+using Ecr.Internal;
+using Ecr.Internal.Docker;
 
-namespace EcrPush.Tests.Fakes;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>An engine with images and tags the test sets up; pushes succeed, fail, or wait, as told.</summary>
 internal sealed class FakeDockerEngine : IDockerEngine

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using EcrPush.Internal.Aws;
+using Ecr.Internal.Aws;
 
-namespace EcrPush.Tests.Fakes;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>
 /// An ECR that the test shapes, in every region: repositories with their mutability and tags, token lifetimes,

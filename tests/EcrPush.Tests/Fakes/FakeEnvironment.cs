@@ -1,6 +1,6 @@
-using EcrPush.Internal;
+using Ecr.Internal;
 
-namespace EcrPush.Tests.Fakes;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>An environment described by the test: variables, a home folder and a clock it can move.</summary>
 internal sealed class FakeEnvironment(IDictionary<string, string>? variables = null) : IEnvironment

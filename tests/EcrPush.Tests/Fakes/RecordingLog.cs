@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using EcrPush.Internal;
+using Ecr.Internal;
 
-namespace EcrPush.Tests.Fakes;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>Keeps every line the engine writes, in order, with its level.</summary>
 internal sealed class RecordingLog : IPushLog

@@ -1,4 +1,4 @@
-namespace EcrPush.Tests.Reliability;
+namespace Ecr.Tests.Reliability;
 
 /// <summary>
 /// TLS verification is never turned off in the library: no callback that could accept any certificate, anywhere

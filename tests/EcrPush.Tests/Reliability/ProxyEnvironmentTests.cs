@@ -1,8 +1,8 @@
 using System.Net;
-using EcrPush.Internal.Aws;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Reliability;
+namespace Ecr.Tests.Reliability;
 
 /// <summary>
 /// The proxy variables as the ECR calls read them: at each request, with the conventions of curl, Go (dockerd) and

@@ -1,8 +1,8 @@
 using Docker.DotNet.Models;
-using EcrPush.Internal.Docker;
-using EcrPush.Tests.Fakes;
+using Ecr.Internal.Docker;
+using Ecr.Tests.Fakes;
 
-namespace EcrPush.Tests.Reliability;
+namespace Ecr.Tests.Reliability;
 
 /// <summary>
 /// The engine waits without any limit for a registry that took a request and never answers; the push stops after

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Reads an AWS JSON error: the code from the <c>x-amzn-ErrorType</c> header or the body's <c>__type</c>

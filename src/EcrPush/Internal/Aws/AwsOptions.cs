@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>The AWS part of the settings, already checked: what the credential, region and endpoint chains start from.</summary>
 internal sealed record AwsOptions

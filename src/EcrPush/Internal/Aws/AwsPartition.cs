@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The AWS partitions as the endpoint rules' <c>aws.partition</c> function sees them: a region belongs to the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Amazon.Util;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Finds the AWS region the way the CLI and SDKs do: the Region setting, AWS_REGION, AWS_DEFAULT_REGION, the

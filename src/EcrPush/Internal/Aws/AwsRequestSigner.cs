@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Signs one JSON 1.1 POST with SigV4 through AWSSDK.Core's AWS4Signer (no signing code of our own) and returns

@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Runs a blocking SDK call (instance metadata, the SDK's credential chain) on the thread pool and stops waiting

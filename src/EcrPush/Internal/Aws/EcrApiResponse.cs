@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The last answer to one ECR call: success, or an error with its AWS code when the body was an AWS error.

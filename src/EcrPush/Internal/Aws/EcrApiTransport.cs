@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Authentication;
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Sends one ECR JSON 1.1 call: POST to the endpoint with the operation in <c>X-Amz-Target</c>, signed anew for

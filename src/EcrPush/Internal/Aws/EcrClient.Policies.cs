@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>The policy calls, made only for a repository the push created.</summary>
 internal sealed partial class EcrClient

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The real <see cref="IEcrClient"/>: ECR's JSON 1.1 API over HttpClient, signed by AWSSDK.Core (AWSSDK.ECR is

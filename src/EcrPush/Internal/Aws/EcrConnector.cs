@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>The real connector: the region, endpoint and credential chains, and a signed ECR client.</summary>
 internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEcrConnector

@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Where the ECR API calls go and the region they are signed for, with the place the choice came from.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Turns an ECR error answer into the push's exception: the operation, region and endpoint, the AWS code and

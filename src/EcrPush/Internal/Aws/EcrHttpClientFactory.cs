@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The HTTP stack of one ECR client. Without an explicit proxy, <see cref="EnvironmentProxy"/> reads

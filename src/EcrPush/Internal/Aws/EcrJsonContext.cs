@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Source-generated (de)serialization of the ECR wire shapes: no reflection at start-up, and trimming-safe.

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Decodes GetAuthorizationToken's answer: the token is base64 of <c>user:password</c> (the user is <c>AWS</c>).

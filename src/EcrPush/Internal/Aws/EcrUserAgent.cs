@@ -1,7 +1,7 @@
 using System.Reflection;
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>The User-Agent of the ECR calls: this library and the AWSSDK.Core that signs them, e.g. <c>EcrPush/1.0.0 aws-sdk-dotnet-core/4.1.0</c>.</summary>
 internal static class EcrUserAgent

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 // The request and response shapes of the four ECR operations, as named in the service model (service-2.json);
 // only the members the push reads or sends. Serialized by EcrJsonContext's generated code, never by reflection.

@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The ECR API operations a push needs, as a small seam: the real one signs JSON 1.1 calls with AWSSDK.Core,

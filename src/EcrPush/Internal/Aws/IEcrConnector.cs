@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// Turns the AWS options into a ready ECR client: region, credentials and endpoint resolved, each with the

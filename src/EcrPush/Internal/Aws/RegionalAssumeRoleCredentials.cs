@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.SharedInterfaces;
 using Amazon.SecurityToken;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// AssumeRoleAWSCredentials whose STS calls go to the push's region (or an explicit STS endpoint). The base

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Endpoints;
 using Amazon.Runtime.Internal;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The smallest ClientConfig AWS4Signer accepts: it reads only the signing region and service name from it.

@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>The SDK's request object needs an "original request"; this one carries nothing.</summary>
 internal sealed class SigningRequest : AmazonWebServiceRequest

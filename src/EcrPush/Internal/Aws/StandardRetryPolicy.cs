@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// The AWS SDKs' "standard" retry mode: a few attempts for throttling and transient failures, exponential

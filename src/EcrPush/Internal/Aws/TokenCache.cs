@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>
 /// One authorization token per registry and identity per process: concurrent pushes share one fetch, and

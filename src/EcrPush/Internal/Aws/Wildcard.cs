@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Aws;
+namespace Ecr.Internal.Aws;
 
 /// <summary>ECR's WILDCARD filters for tag mutability exclusions: <c>*</c> stands for any run of characters.</summary>
 internal static class Wildcard

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace EcrPush.Internal.Ci;
+namespace Ecr.Internal.Ci;
 
 /// <summary>
 /// The CI system running the build, as far as a push cares: how to mask a secret in its log and how to set

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
-namespace EcrPush.Internal.Docker;
+namespace Ecr.Internal.Docker;
 
 /// <summary>The Engine API through Docker.DotNet. One client per endpoint per process, so connections are reused.</summary>
 internal sealed class DockerEngine : IDockerEngine

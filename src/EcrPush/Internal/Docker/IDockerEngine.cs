@@ -1,4 +1,4 @@
-namespace EcrPush.Internal.Docker;
+namespace Ecr.Internal.Docker;
 
 /// <summary>
 /// The Docker engine operations a push needs. The real one speaks the Engine API through Docker.DotNet; unit

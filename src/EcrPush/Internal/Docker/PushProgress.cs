@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Docker.DotNet.Models;
 
-namespace EcrPush.Internal.Docker;
+namespace Ecr.Internal.Docker;
 
 /// <summary>
 /// Reads the engine's push stream. The Engine API answers 200 and reports a failed push inside the stream,

@@ -1,6 +1,6 @@
 using Serilog;
 
-namespace EcrPush.Internal.Logging;
+namespace Ecr.Internal.Logging;
 
 /// <summary>The Nuke face's sink: Serilog's static Log, which a Nuke build (or any host) configures.</summary>
 internal sealed class SerilogPushLog : IPushLog
