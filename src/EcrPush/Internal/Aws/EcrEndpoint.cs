@@ -1,3 +1,5 @@
+using Amazon.Runtime.Internal.Endpoints.StandardLibrary;
+
 namespace Ecr.Internal.Aws;
 
 /// <summary>
@@ -44,13 +46,15 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             return new EcrEndpoint(custom, region, source!);
         }
 
-        var partition = AwsPartition.ForRegion(region);
+        // The rule set's aws.partition function, from the partition data AWSSDK.Core bundles: a region belongs to the
+        // partition that lists it, else to the one whose pattern it matches, else to aws.
+        var partition = Fn.Partition(region);
         var host = (useFips, useDualStack) switch
         {
-            (false, false) => $"api.ecr.{region}.{partition.DnsSuffix}",
-            (false, true) => $"ecr.{region}.{partition.DualStackDnsSuffix}",
-            (true, false) => $"api.ecr-fips.{region}.{partition.DnsSuffix}",
-            (true, true) => $"ecr-fips.{region}.{partition.DualStackDnsSuffix}",
+            (false, false) => $"api.ecr.{region}.{partition.dnsSuffix}",
+            (false, true) => $"ecr.{region}.{partition.dualStackDnsSuffix}",
+            (true, false) => $"api.ecr-fips.{region}.{partition.dnsSuffix}",
+            (true, true) => $"ecr-fips.{region}.{partition.dualStackDnsSuffix}",
         };
 
         var variant = (useFips, useDualStack) switch
@@ -61,7 +65,7 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             (true, true) => ", FIPS and dual-stack",
         };
 
-        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.Name} partition's endpoint for {region}{variant}");
+        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.name} partition's endpoint for {region}{variant}");
     }
 
     private static (Uri? Url, string? Source) FindCustomEndpoint(AwsOptions options, IEnvironment environment)
