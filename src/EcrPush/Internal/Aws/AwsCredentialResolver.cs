@@ -284,25 +284,7 @@ internal sealed class AwsCredentialResolver
             "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials).");
     }
 
-    private Uri? StsEndpoint()
-    {
-        if (EcrEndpoint.ReadFlag(_environment, EcrEndpoint.IgnoreConfiguredVariable))
-        {
-            return null;
-        }
-
-        foreach (var name in new[] { StsEndpointVariable, EcrEndpoint.GlobalVariable })
-        {
-            if (NonEmpty(_environment.GetVariable(name)) is { } value)
-            {
-                return Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-                    ? url
-                    : throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to the STS endpoint, or remove it.");
-            }
-        }
-
-        return null;
-    }
+    private Uri? StsEndpoint() => EcrEndpoint.FindConfigured(_environment, StsEndpointVariable, "the STS endpoint")?.Url;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -75,12 +75,23 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             return (explicitUrl, "the EcrEndpointUrl setting");
         }
 
+        return FindConfigured(environment, ServiceVariable, "the ECR API endpoint (e.g. https://api.ecr.us-east-1.amazonaws.com or http://localhost:5000)") is { } configured
+            ? (configured.Url, $"the environment variable {configured.Variable}")
+            : (null, null);
+    }
+
+    /// <summary>
+    /// A service's configured endpoint, as the SDKs read it: its own variable (<c>AWS_ENDPOINT_URL_ECR</c>,
+    /// <c>AWS_ENDPOINT_URL_STS</c>), else <c>AWS_ENDPOINT_URL</c>; neither when <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is true.
+    /// </summary>
+    internal static (Uri Url, string Variable)? FindConfigured(IEnvironment environment, string serviceVariable, string what)
+    {
         if (ReadFlag(environment, IgnoreConfiguredVariable))
         {
-            return (null, null);
+            return null;
         }
 
-        foreach (var name in new[] { ServiceVariable, GlobalVariable })
+        foreach (var name in new[] { serviceVariable, GlobalVariable })
         {
             var value = environment.GetVariable(name)?.Trim();
             if (string.IsNullOrEmpty(value))
@@ -88,15 +99,12 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
                 continue;
             }
 
-            if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-            {
-                throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to the ECR API endpoint (e.g. https://api.ecr.us-east-1.amazonaws.com or http://localhost:5000), or remove it.");
-            }
-
-            return (url, $"the environment variable {name}");
+            return Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+                ? (url, name)
+                : throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to {what}, or remove it.");
         }
 
-        return (null, null);
+        return null;
     }
 
     /// <summary>Reads an AWS boolean variable: true or false, any case; unset is false.</summary>
