@@ -126,7 +126,7 @@ internal static class SettingsValidator
                     return null;
                 }
 
-                return Check(nameof(settings.SourceImageId), settings.SourceImageId, Names.ImageId(), "sha256: and 64 lowercase hex digits, or a lowercase hex prefix of them", problems, allowEmpty: false)
+                return Check(nameof(settings.SourceImageId), settings.SourceImageId, Names.ImageId(), "sha256: and 64 lowercase hex digits, or a lowercase hex prefix of them", problems)
                     ? new SourceImage(settings.SourceImageId, IsId: true)
                     : null;
 
@@ -160,13 +160,13 @@ internal static class SettingsValidator
         {
             tag = name[(colon + 1)..];
             name = name[..colon];
-            if (!Check($"The tag in SourceImageName {Show(reference)},", tag, Names.Tag(), TagRule, problems, allowEmpty: false))
+            if (!Check($"The tag in SourceImageName {Show(reference)},", tag, Names.Tag(), TagRule, problems))
             {
                 return null;
             }
         }
 
-        var ok = Check(nameof(EcrPushSettings.SourceImageName), name, Names.ImageName(), "a Docker image reference: lowercase letters, digits and separators (. _ __ -), path components joined by /, optionally after a registry host[:port]/, then an optional :tag or @sha256:digest", problems, allowEmpty: false);
+        var ok = Check(nameof(EcrPushSettings.SourceImageName), name, Names.ImageName(), "a Docker image reference: lowercase letters, digits and separators (. _ __ -), path components joined by /, optionally after a registry host[:port]/, then an optional :tag or @sha256:digest", problems);
         ok &= CheckOptional(nameof(EcrPushSettings.SourceImageTag), separateTag, Names.Tag(), TagRule, problems);
         if (!ok)
         {
@@ -206,7 +206,7 @@ internal static class SettingsValidator
             return null;
         }
 
-        return Check(nameof(EcrPushSettings.RepositoryName), name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems, allowEmpty: false)
+        return Check(nameof(EcrPushSettings.RepositoryName), name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems)
             ? name
             : null;
     }
@@ -228,7 +228,7 @@ internal static class SettingsValidator
                 continue;
             }
 
-            Check($"TargetTags[{i}]", tag, Names.Tag(), TagRule, problems, allowEmpty: false);
+            Check($"TargetTags[{i}]", tag, Names.Tag(), TagRule, problems);
             if (!seen.Add(tag))
             {
                 problems.Add($"TargetTags[{i}] {Show(tag)} is listed more than once: list each tag once.");
@@ -343,7 +343,7 @@ internal static class SettingsValidator
 
         for (var i = 0; i < filters.Count; i++)
         {
-            Check($"TagMutabilityExclusionFilters[{i}]", filters[i] ?? string.Empty, Names.MutabilityExclusionFilter(), "1 to 128 letters, digits, . _ - and * (any run of characters)", problems, allowEmpty: false);
+            Check($"TagMutabilityExclusionFilters[{i}]", filters[i] ?? string.Empty, Names.MutabilityExclusionFilter(), "1 to 128 letters, digits, . _ - and * (any run of characters)", problems);
         }
 
         if (settings.KmsKey is not null)
@@ -492,15 +492,10 @@ internal static class SettingsValidator
     }
 
     private static bool CheckOptional(string setting, string? value, Regex rule, string ruleText, List<string> problems)
-        => value is null || Check(setting, value, rule, ruleText, problems, allowEmpty: false);
+        => value is null || Check(setting, value, rule, ruleText, problems);
 
-    private static bool Check(string setting, string value, Regex rule, string ruleText, List<string> problems, bool allowEmpty)
+    private static bool Check(string setting, string value, Regex rule, string ruleText, List<string> problems)
     {
-        if (value.Length == 0 && allowEmpty)
-        {
-            return true;
-        }
-
         if (rule.IsMatch(value))
         {
             return true;
