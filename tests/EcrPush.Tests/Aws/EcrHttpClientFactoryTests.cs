@@ -25,10 +25,8 @@ public sealed class EcrHttpClientFactoryTests
         using var handler = EcrHttpClientFactory.CreateHandler(null);
 
         // The proxy variables, read at each request (see Reliability/ProxyEnvironmentTests); HttpClient.DefaultProxy when none is set.
-        Assert.True(handler.UseProxy);
         Assert.IsType<EnvironmentProxy>(handler.Proxy);
         Assert.False(handler.AllowAutoRedirect);
-        Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
     }
 
     [Fact]
