@@ -46,10 +46,12 @@ public sealed class SettingsExtensionsTests
     [Fact]
     public void Object_initializer_and_fluent_methods_agree()
     {
-        var fluent = new EcrPushSettings().SetRegion("eu-west-1").SetSourceImageName("web").SetRepositoryName("team/web");
-        var initialized = new EcrPushSettings { Region = "eu-west-1", SourceImageName = "web", RepositoryName = "team/web", TargetTags = fluent.TargetTags };
+        var fluent = new EcrPushSettings().SetRegion("eu-west-1").SetSourceImageName("web").SetRepositoryName("team/web").SetTargetTags("1", "latest").AddRepositoryTag("team", "web");
+        var initialized = new EcrPushSettings { Region = "eu-west-1", SourceImageName = "web", RepositoryName = "team/web", TargetTags = ["1", "latest"], RepositoryTags = new Dictionary<string, string> { ["team"] = "web" } };
 
-        Assert.Equal(initialized, fluent);
+        // Property by property, lists and dictionaries by their contents.
+        Assert.Equivalent(initialized, fluent, strict: true);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Assert.Equivalent(initialized, fluent.SetTargetTags("1"), strict: true));
     }
 
     [Fact]
