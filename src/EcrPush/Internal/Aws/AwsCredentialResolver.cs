@@ -71,7 +71,7 @@ internal sealed class AwsCredentialResolver
         var assumeOptions = new AssumeRoleAWSCredentialsOptions
         {
             ExternalId = NonEmpty(options.ExternalId),
-            ProxySettings = options.Proxy is { } proxy ? EcrHttpClientFactory.CreateProxy(proxy) : null,
+            ProxySettings = EcrHttpClientFactory.CreateProxy(options.Proxy, _environment),
         };
 
         var stsEndpoint = StsEndpoint();
