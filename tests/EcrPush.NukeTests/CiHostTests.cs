@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Ecr.NukeTests;
 
 /// <summary>
-/// The same build on a CI agent, as the CI's variables tell both Nuke and EcrPush: Nuke switches to that host's
+/// The same build on a CI agent (Azure Pipelines, GitHub Actions, TeamCity), as the CI's variables tell both Nuke and EcrPush: Nuke switches to that host's
 /// formatting and EcrPush sets <c>--output-variable</c>. The variable is set exactly once, and no secret shows
 /// anywhere but in the CI's own masking command, which must start its line for the agent to act on it.
 /// </summary>
@@ -91,6 +91,32 @@ public sealed class CiHostTests(NukeBuildFixture fixture, ITestOutputHelper outp
         }
     }
 
+    [Fact]
+    public async Task On_TeamCity_the_parameter_is_set_once_and_no_secret_shows()
+    {
+        await Stack.BuildImageAsync("nuke-tc:1.0");
+        var deployment = Path.Combine(fixture.NewDirectory("tc"), "deployment.txt");
+
+        var run = await RunAsync(
+            new Dictionary<string, string?> { ["TEAMCITY_VERSION"] = "2025.07" },
+            "--source-image", "nuke-tc:1.0", "--repository", NukeBuildTests.NewRepository("tc"), "--tags", "1.0",
+            "--output-variable", Variable, "--deployment-file", deployment);
+
+        run.EnsureSucceeded();
+        var (reference, _) = NukeBuildTests.ReadDeployment(deployment);
+
+        // Nuke runs as its TeamCity host (its own service messages) ...
+        Assert.Contains(run.Lines, line => line.StartsWith("##teamcity[", StringComparison.Ordinal) && !line.Contains(Variable, StringComparison.Ordinal));
+
+        // ... and the service message that sets the parameter comes once, at the start of its line.
+        var messages = run.Lines.Where(line => line.Contains($"##teamcity[setParameter name='env.{Variable}'", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"##teamcity[setParameter name='env.{Variable}' value='{reference}']"], messages);
+
+        // TeamCity has no command to mask a value at run time: the secrets must not be there at all.
+        Assert.DoesNotContain(LocalEcrStack.RegistryPassword, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Stack.AwsEnvironment["AWS_SECRET_ACCESS_KEY"], run.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The registry password (what the ECR token decodes to) and the AWS secret key appear only in <paramref name="maskCommand"/>
     /// lines, which the agent swallows, never in a line it shows; and the password is masked before the push uses it.
@@ -111,7 +137,7 @@ public sealed class CiHostTests(NukeBuildFixture fixture, ITestOutputHelper outp
     private async Task<CommandResult> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var run = await fixture.RunBuildAsync(environment, arguments);
-        output.WriteLine($"{fixture.Preparation}; {string.Join(' ', environment.Keys.Where(name => name.StartsWith("TF_", StringComparison.Ordinal) || name == "GITHUB_ACTIONS"))} the build {string.Join(' ', arguments)} took {run.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{fixture.Preparation}; {string.Join(' ', environment.Keys.Where(name => name is "TF_BUILD" or "GITHUB_ACTIONS" or "TEAMCITY_VERSION"))} the build {string.Join(' ', arguments)} took {run.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine(run.Output);
         return run;
     }

@@ -59,6 +59,9 @@ public sealed partial class NukeBuildTests(NukeBuildFixture fixture, ITestOutput
         var pushed = Assert.Single(run.Lines, line => line.Contains($"Pushed {Host}/{repository}:2.0.0, {Host}/{repository}:stable ({digest})", StringComparison.Ordinal));
         var deploying = Assert.Single(run.Lines, line => line.EndsWith($"Deploying {Host}/{repository}@{digest}", StringComparison.Ordinal));
         Assert.True(run.Lines.ToList().IndexOf(pushed) < run.Lines.ToList().IndexOf(deploying), run.Output);
+
+        // At Nuke's default verbosity (Normal) the library's verbose detail stays out of the log.
+        Assert.DoesNotContain(run.Lines, line => line.Contains("[VRB]", StringComparison.Ordinal));
     }
 
     [Fact]
