@@ -61,12 +61,13 @@ public sealed class SettingsExtensionsTests
         Assert.DoesNotContain("s3cr3t-value", settings.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("t0k3n-value", settings.ToString(), StringComparison.Ordinal);
 
-        var result = new EcrPushResult
-        {
-            ImageReference = "h/r:1", ImageReferences = ["h/r:1"], Digest = "sha256:00", RepositoryUri = "h/r",
-            RegistryId = "123456789012", Region = "us-east-1", RepositoryCreated = false,
-        };
+        var result = new EcrPushResult([
+            new EcrPushedImage { ImageReferences = ["h/r:1", "h/r:2"], Digest = "sha256:00", RepositoryUri = "h/r", RegistryId = "123456789012", Region = "us-east-1", RepositoryCreated = false },
+            new EcrPushedImage { ImageReferences = ["g/r:1", "g/r:2"], Digest = "sha256:00", RepositoryUri = "g/r", RegistryId = "123456789012", Region = "eu-west-1", RepositoryCreated = true },
+        ]);
         Assert.Equal("h/r:1", result.ToString());
         Assert.Equal("h/r@sha256:00", result.DigestReference);
+        Assert.Equal("us-east-1", result.FirstDestination.Region);
+        Assert.Equal(["h/r:1", "h/r:2", "g/r:1", "g/r:2"], result.AllImageReferences);
     }
 }

@@ -107,29 +107,12 @@ internal static class SettingsValidator
 
                 if (settings.SourceImageName is null)
                 {
-                    problems.Add("SourceImageName is not set: name the local image to push (e.g. SetSourceImageName(\"web\")), or push by ID with SetImageIdentity(ImageIdentity.ImageId) and SetSourceImageId(...).");
+                    problems.Add("SourceImageName is not set: name the local image to push (e.g. SetSourceImageName(\"web:1.4.2\")), or push by ID with SetImageIdentity(ImageIdentity.ImageId) and SetSourceImageId(...).");
                     CheckOptional(nameof(settings.SourceImageTag), settings.SourceImageTag, Names.Tag(), TagRule, problems);
                     return null;
                 }
 
-                var name = settings.SourceImageName;
-                var tag = settings.SourceImageTag;
-                var lastSlash = name.LastIndexOf('/');
-                if (name.Contains('@', StringComparison.Ordinal))
-                {
-                    problems.Add($"SourceImageName {Show(name)} contains a digest: give the name alone, or push by ID with ImageIdentity ImageId.");
-                    return null;
-                }
-
-                if (name.IndexOf(':', lastSlash + 1) is var colon and >= 0)
-                {
-                    problems.Add($"SourceImageName {Show(name)} contains a tag: set SourceImageName to {Show(name[..colon])} and SourceImageTag to {Show(name[(colon + 1)..])}.");
-                    return null;
-                }
-
-                var ok = Check(nameof(settings.SourceImageName), name, Names.ImageName(), "a Docker image name: lowercase letters, digits and separators (. _ __ -), path components joined by /, optionally after a registry host[:port]/", problems, allowEmpty: false);
-                ok &= CheckOptional(nameof(settings.SourceImageTag), tag, Names.Tag(), TagRule, problems);
-                return ok ? new SourceImage($"{name}:{tag ?? Names.DefaultTag}", IsId: false) : null;
+                return CheckSourceReference(settings.SourceImageName, settings.SourceImageTag, problems);
 
             case ImageIdentity.ImageId:
                 if (settings.SourceImageName is not null || settings.SourceImageTag is not null)
@@ -151,6 +134,60 @@ internal static class SettingsValidator
                 problems.Add($"ImageIdentity {(int)settings.ImageIdentity} is not one of ImageName, ImageId.");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A source reference read as Docker reads one, <c>name[:tag][@digest]</c>: a tag follows the last colon only
+    /// after the last slash (<c>registry:5000/web</c> has none). With a digest the engine finds the image by it.
+    /// </summary>
+    private static SourceImage? CheckSourceReference(string reference, string? separateTag, List<string> problems)
+    {
+        var name = reference;
+        string? digest = null;
+        if (name.IndexOf('@', StringComparison.Ordinal) is var at and >= 0)
+        {
+            digest = name[(at + 1)..];
+            name = name[..at];
+            if (!Names.Digest().IsMatch(digest))
+            {
+                problems.Add($"SourceImageName {Show(reference)} has the digest {Show(digest)}, which is not a digest: sha256: and 64 lowercase hex digits (as `docker images --digests` shows), e.g. web@sha256:4f53….");
+                return null;
+            }
+        }
+
+        string? tag = null;
+        if (name.IndexOf(':', name.LastIndexOf('/') + 1) is var colon and >= 0)
+        {
+            tag = name[(colon + 1)..];
+            name = name[..colon];
+            if (!Check($"The tag in SourceImageName {Show(reference)},", tag, Names.Tag(), TagRule, problems, allowEmpty: false))
+            {
+                return null;
+            }
+        }
+
+        var ok = Check(nameof(EcrPushSettings.SourceImageName), name, Names.ImageName(), "a Docker image reference: lowercase letters, digits and separators (. _ __ -), path components joined by /, optionally after a registry host[:port]/, then an optional :tag or @sha256:digest", problems, allowEmpty: false);
+        ok &= CheckOptional(nameof(EcrPushSettings.SourceImageTag), separateTag, Names.Tag(), TagRule, problems);
+        if (!ok)
+        {
+            return null;
+        }
+
+        if (separateTag is not null && digest is not null)
+        {
+            problems.Add($"SourceImageName {Show(reference)} names a digest, and SourceImageTag is {Show(separateTag)}: a digest names one image already; reset SourceImageTag, or take the digest out of the name.");
+            return null;
+        }
+
+        if (separateTag is not null && tag is not null && !string.Equals(separateTag, tag, StringComparison.Ordinal))
+        {
+            problems.Add($"SourceImageName {Show(reference)} names the tag {Show(tag)}, but SourceImageTag is {Show(separateTag)}: give the tag once, in the name or in SourceImageTag.");
+            return null;
+        }
+
+        return digest is not null
+            ? new SourceImage($"{name}@{digest}", IsId: false)
+            : new SourceImage($"{name}:{tag ?? separateTag ?? Names.DefaultTag}", IsId: false);
     }
 
     private const string TagRule = "a Docker tag: 1 to 128 letters, digits, _ . -, not starting with . or -";
@@ -289,13 +326,11 @@ internal static class SettingsValidator
 
     private static RepositoryOptions CheckRepositoryOptions(EcrPushSettings settings, List<string> problems)
     {
-        string[] mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
-        string[] encryptions = ["AES256", "KMS", "KMS_DSSE"];
-        CheckOneOf(nameof(settings.TagMutability), settings.TagMutability, mutabilities, problems);
-        CheckOneOf(nameof(settings.EncryptionType), settings.EncryptionType, encryptions, problems);
+        var mutability = WireValue(nameof(settings.TagMutability), settings.TagMutability, TagMutabilities, problems);
+        var encryption = WireValue(nameof(settings.EncryptionType), settings.EncryptionType, EncryptionTypes, problems);
 
         var filters = settings.TagMutabilityExclusionFilters ?? [];
-        var withExclusion = settings.TagMutability?.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal) == true;
+        var withExclusion = settings.TagMutability is TagMutability.ImmutableWithExclusion or TagMutability.MutableWithExclusion;
         if (withExclusion && filters.Count == 0)
         {
             problems.Add($"TagMutability {settings.TagMutability} needs TagMutabilityExclusionFilters: add the wildcard filters of the tags excluded (e.g. AddTagMutabilityExclusionFilters(\"latest\")).");
@@ -303,7 +338,7 @@ internal static class SettingsValidator
 
         if (!withExclusion && filters.Count > 0)
         {
-            problems.Add("TagMutabilityExclusionFilters are set, but TagMutability is not IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION: set one of those, or clear the filters.");
+            problems.Add("TagMutabilityExclusionFilters are set, but TagMutability is not ImmutableWithExclusion or MutableWithExclusion: set one of those, or clear the filters.");
         }
 
         for (var i = 0; i < filters.Count; i++)
@@ -318,9 +353,9 @@ internal static class SettingsValidator
                 problems.Add($"KmsKey {Show(settings.KmsKey)} is not a KMS key: a key ARN, ID or alias, 1 to 2048 characters with no white space.");
             }
 
-            if (settings.EncryptionType is "AES256")
+            if (settings.EncryptionType is not (EncryptionType.Kms or EncryptionType.KmsDsse))
             {
-                problems.Add("KmsKey is set, but EncryptionType is AES256: set EncryptionType to KMS or KMS_DSSE, or reset KmsKey.");
+                problems.Add($"KmsKey is set, but EncryptionType is {settings.EncryptionType?.ToString() ?? "not set (AES256)"}: set EncryptionType to Kms or KmsDsse, or reset KmsKey.");
             }
         }
 
@@ -335,9 +370,9 @@ internal static class SettingsValidator
         var options = new RepositoryOptions
         {
             ScanOnPush = settings.ScanOnPush,
-            TagMutability = settings.TagMutability,
+            TagMutability = mutability,
             TagMutabilityExclusionFilters = [.. filters],
-            EncryptionType = settings.EncryptionType,
+            EncryptionType = encryption,
             KmsKey = settings.KmsKey,
             Tags = new Dictionary<string, string>(settings.RepositoryTags ?? new Dictionary<string, string>(), StringComparer.Ordinal),
             LifecyclePolicy = ReadPolicy(nameof(settings.LifecyclePolicy), settings.LifecyclePolicy, settings.LifecyclePolicyFile, 100, 30720, problems),
@@ -398,12 +433,37 @@ internal static class SettingsValidator
         }
     }
 
-    private static void CheckOneOf(string setting, string? value, string[] allowed, List<string> problems)
+    private static readonly Dictionary<TagMutability, string> TagMutabilities = new()
     {
-        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+        [TagMutability.Mutable] = "MUTABLE",
+        [TagMutability.Immutable] = "IMMUTABLE",
+        [TagMutability.ImmutableWithExclusion] = "IMMUTABLE_WITH_EXCLUSION",
+        [TagMutability.MutableWithExclusion] = "MUTABLE_WITH_EXCLUSION",
+    };
+
+    private static readonly Dictionary<EncryptionType, string> EncryptionTypes = new()
+    {
+        [EncryptionType.Aes256] = "AES256",
+        [EncryptionType.Kms] = "KMS",
+        [EncryptionType.KmsDsse] = "KMS_DSSE",
+    };
+
+    /// <summary>ECR's name for an enum value; a value cast from an undefined number is a problem.</summary>
+    private static string? WireValue<T>(string setting, T? value, Dictionary<T, string> wire, List<string> problems)
+        where T : struct, Enum
+    {
+        if (value is not { } given)
         {
-            problems.Add($"{setting} {Show(value)} is not one of {string.Join(", ", allowed)}.");
+            return null;
         }
+
+        if (wire.TryGetValue(given, out var name))
+        {
+            return name;
+        }
+
+        problems.Add($"{setting} {Convert.ToInt64(given, CultureInfo.InvariantCulture)} is not one of {string.Join(", ", wire.Keys)}: use one of the {typeof(T).Name} values.");
+        return null;
     }
 
     private static void CheckSecret(string setting, string? value, List<string> problems)

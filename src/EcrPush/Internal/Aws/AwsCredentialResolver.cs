@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using static Ecr.Internal.Values;
 
 namespace Ecr.Internal.Aws;
 
@@ -97,9 +98,10 @@ internal sealed class AwsCredentialResolver
             return (explicitCredentials, $"the AwsCredentials setting ({explicitCredentials.GetType().Name})");
         }
 
-        if (FromKeys(options.AccessKeyId, options.SecretAccessKey, options.SessionToken, "the AwsAccessKeyId setting", "the AwsSecretAccessKey setting", "the AwsSessionToken setting") is { } keys)
+        // SettingsValidator has checked that the settings give the keys as a whole pair, or none.
+        if (NonEmpty(options.AccessKeyId) is { } accessKeyId && NonEmpty(options.SecretAccessKey) is { } secretAccessKey)
         {
-            return (keys, "the AwsAccessKeyId and AwsSecretAccessKey settings");
+            return (Keys(accessKeyId, secretAccessKey, NonEmpty(options.SessionToken)), "the AwsAccessKeyId and AwsSecretAccessKey settings");
         }
 
         if (NonEmpty(options.Profile) is { } profileName)
@@ -136,7 +138,7 @@ internal sealed class AwsCredentialResolver
         throw NothingFound();
     }
 
-    /// <summary>Keys given as a pair; one without the other is a mistake worth stopping for.</summary>
+    /// <summary>Keys from variables, given as a pair; one without the other is a mistake worth stopping for.</summary>
     private static AWSCredentials? FromKeys(string? accessKeyId, string? secretAccessKey, string? sessionToken, string accessName, string secretName, string tokenName)
     {
         accessKeyId = NonEmpty(accessKeyId);
@@ -155,10 +157,13 @@ internal sealed class AwsCredentialResolver
             throw new EcrPushException($"{Capitalize(set)} is set but {missing} is not: AWS keys come in pairs. Set both, or neither.");
         }
 
-        return sessionToken is null
+        return Keys(accessKeyId, secretAccessKey, sessionToken);
+    }
+
+    private static AWSCredentials Keys(string accessKeyId, string secretAccessKey, string? sessionToken)
+        => sessionToken is null
             ? new BasicAWSCredentials(accessKeyId, secretAccessKey)
             : new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken);
-    }
 
     private AWSCredentials FromProfile(string profileName)
     {
@@ -279,27 +284,7 @@ internal sealed class AwsCredentialResolver
             "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials).");
     }
 
-    private Uri? StsEndpoint()
-    {
-        if (EcrEndpoint.ReadFlag(_environment, EcrEndpoint.IgnoreConfiguredVariable))
-        {
-            return null;
-        }
-
-        foreach (var name in new[] { StsEndpointVariable, EcrEndpoint.GlobalVariable })
-        {
-            if (NonEmpty(_environment.GetVariable(name)) is { } value)
-            {
-                return Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-                    ? url
-                    : throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to the STS endpoint, or remove it.");
-            }
-        }
-
-        return null;
-    }
+    private Uri? StsEndpoint() => EcrEndpoint.FindConfigured(_environment, StsEndpointVariable, "the STS endpoint")?.Url;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -153,7 +153,8 @@ internal sealed class DockerEngine : IDockerEngine
         }
         catch (EcrPushException exception) when (exception.InnerException is DockerImageNotFoundException)
         {
-            var name = reference[..reference.LastIndexOf(':')];
+            // name:tag or name@digest; the name alone finds the engine's other tags of it.
+            var name = reference[..(reference.Contains('@', StringComparison.Ordinal) ? reference.IndexOf('@', StringComparison.Ordinal) : reference.LastIndexOf(':'))];
             var others = await ListAsync(new ImagesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [name] = true } } }, cancellationToken).ConfigureAwait(false);
             var known = others.SelectMany(i => i.RepoTags ?? []).Where(t => t.StartsWith(name + ":", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(10).ToList();
             var hint = known.Count == 0 ? $"the engine has no image named {name}" : $"the engine has {string.Join(", ", known)}";
