@@ -60,6 +60,9 @@ public sealed partial class NukeBuildTests(NukeBuildFixture fixture, ITestOutput
         var deploying = Assert.Single(run.Lines, line => line.EndsWith($"Deploying {Host}/{repository}@{digest}", StringComparison.Ordinal));
         Assert.True(run.Lines.ToList().IndexOf(pushed) < run.Lines.ToList().IndexOf(deploying), run.Output);
 
+        // No --output-variable, so the build's When(...) left OutputVariable unset: nothing mentions one.
+        Assert.DoesNotContain("output variable", run.Output, StringComparison.OrdinalIgnoreCase);
+
         // At Nuke's default verbosity (Normal) the library's verbose detail stays out of the log.
         Assert.DoesNotContain(run.Lines, line => line.Contains("[VRB]", StringComparison.Ordinal));
     }
@@ -91,6 +94,31 @@ public sealed partial class NukeBuildTests(NukeBuildFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task A_target_pushes_to_two_regions_in_one_call_with_CombineWith_and_both_registries_get_the_image()
+    {
+        await Stack.BuildImageAsync("nuke-mirror:5.0", layers: 2);
+        var repository = NewRepository("mirror");
+
+        var run = await RunAsync(["--target", "Mirror", "--source-image", "nuke-mirror:5.0", "--repository", repository, "--tags", "5.0", "--regions", .. Stack.Regions]);
+
+        run.EnsureSucceeded();
+        Assert.Equal(2, Stack.Regions.Count);
+        var digests = new List<string>();
+        foreach (var region in Stack.Regions)
+        {
+            Assert.Equal(["5.0"], await Stack.RegistryTagsAsync(region, repository));
+            var digest = await Stack.ManifestDigestAsync(region, repository, "5.0");
+            Assert.Single(run.Lines, line => line.EndsWith($"Mirrored to {Stack.RegistryHost(region)}/{repository}:5.0 ({digest})", StringComparison.Ordinal));
+            digests.Add(digest);
+        }
+
+        // One image, the same manifest in both; only the target asked for ran.
+        Assert.Single(digests.Distinct());
+        Assert.Matches(SummaryRow("Mirror", "Succeeded"), Plain(run));
+        Assert.DoesNotMatch(SummaryRow("Push", ""), Plain(run));
+    }
+
+    [Fact]
     public async Task Help_lists_the_build_parameters()
     {
         var run = await RunAsync("--help");
@@ -102,6 +130,7 @@ public sealed partial class NukeBuildTests(NukeBuildFixture fixture, ITestOutput
             ("--repository", "The ECR repository to push to"),
             ("--tags", "The tags to push the image as"),
             ("--output-variable", "A CI variable to set to the pushed reference"),
+            ("--regions", "The regions Mirror pushes to, all at once"),
             ("--deployment-file", "Where Deploy writes the pushed reference and digest"),
         })
         {
@@ -110,6 +139,7 @@ public sealed partial class NukeBuildTests(NukeBuildFixture fixture, ITestOutput
 
         Assert.Matches(new Regex(@"^\s*Push\s*$", RegexOptions.Multiline), Plain(run));
         Assert.Matches(new Regex(@"^\s*Deploy \(default\)\s+-> Push\s*$", RegexOptions.Multiline), Plain(run));
+        Assert.Matches(new Regex(@"^\s*Mirror\s*$", RegexOptions.Multiline), Plain(run));
     }
 
     [Fact]
