@@ -80,6 +80,21 @@ internal sealed class AwsCredentialResolver
         return (assumed, $"the role {roleArn} (session {sessionName}, {sts}) assumed with credentials from {source}");
     }
 
+    /// <summary>The keys of the credentials now (refreshed if they expire); a source that fails is named in the push's exception.</summary>
+    public static async Task<ImmutableCredentials> FetchKeysAsync(AWSCredentials credentials, string source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        try
+        {
+            return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
+        {
+            throw CredentialFailure(source, exception);
+        }
+    }
+
     /// <summary>The push's exception for credentials that were found but could not be turned into keys.</summary>
     public static EcrPushException CredentialFailure(string source, Exception exception)
     {
