@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Globalization;
+using Ecr;
 using Nuke.Common;
 using Nuke.Common.IO;
 using Nuke.Common.Tooling;
 using Nuke.Common.Tools.DotNet;
 using Nuke.Common.Utilities;
 using Serilog;
+using static Ecr.EcrTasks;
 using static Nuke.Common.Tools.DotNet.DotNetTasks;
 
 /// <summary>
@@ -80,7 +83,11 @@ partial class Build
                 }
             }
 
+            // This build in Release, for the case of pushes inside a real Nuke build (BenchmarkPushInBuild below).
+            DotNetBuild(s => s.SetProjectFile(BuildProjectFile).SetConfiguration("Release"));
+            arguments.Add($"--nuke-build={RootDirectory / "build/bin/Release/_build.dll"}");
             arguments.AddRange(BenchmarkOptions());
+            Log.Information("Benchmark options: {Options}", string.Join(' ', arguments));
 
             // The benchmark installs nothing unless --install-tools true: a missing awscli or amazon-ecr-credential-helper is named, with the apt-get line.
             ProcessTasks.StartProcess(
@@ -89,6 +96,52 @@ partial class Build
                     RootDirectory,
                     timeout: null)
                 .AssertZeroExitCode();
+        });
+
+    // The benchmark's case of a push inside a real Nuke build (benchmarks/EcrPush.Benchmarks/NukeBuildCase.cs) runs this
+    // build with these two targets, in its stand-in's environment. The first does what a build does before its push
+    // target (a tool call, the solution read, logging), so the push target runs in a process that is well under way.
+    Target BenchmarkEarlierTargets => _ => _
+        .Unlisted()
+        .Executes(() =>
+        {
+            DotNet("--version");
+            Log.Information("{Solution} holds {Count} projects", Solution.Name, Solution.AllProjects.Count);
+        });
+
+    // Times the credential-helper recipe spawned from this build, then EcrPush's first and second call in it.
+    Target BenchmarkPushInBuild => _ => _
+        .Unlisted()
+        .DependsOn(BenchmarkEarlierTargets)
+        .Executes(async () =>
+        {
+            static string Variable(string name) =>
+                Environment.GetEnvironmentVariable("ECRPUSH_BENCH_NUKE_" + name) is { Length: > 0 } value
+                    ? value
+                    : throw new InvalidOperationException($"ECRPUSH_BENCH_NUKE_{name} is not set: BenchmarkPushInBuild is run by ./build.sh Benchmark.");
+            var (source, repository, tag) = (Variable("SOURCE"), Variable("REPOSITORY"), Variable("TAG"));
+            var recipe = TemporaryDirectory / "benchmark-helper-recipe.sh";
+            recipe.WriteAllText(Variable("RECIPE"));
+
+            var clock = Stopwatch.StartNew();
+            ProcessTasks.StartProcess("bash", recipe.ToString().DoubleQuoteIfNeeded()).AssertZeroExitCode();
+            var helper = clock.Elapsed.TotalSeconds;
+
+            // Name and tag apart, which the library takes in every version.
+            var colon = source.LastIndexOf(':');
+            async Task<double> PushAsync(string pushTag)
+            {
+                clock.Restart();
+                await EcrPushAsync(s => s
+                    .SetSourceImageName(source[..colon]).SetSourceImageTag(source[(colon + 1)..])
+                    .SetRepositoryName(repository)
+                    .SetTargetTags(pushTag));
+                return clock.Elapsed.TotalSeconds;
+            }
+
+            var first = await PushAsync(tag + "-1");
+            var second = await PushAsync(tag + "-2");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ECRPUSH_BENCH_NUKE first={first:0.0000} second={second:0.0000} helper={helper:0.0000}"));
         });
 
     // The options given to this build, in the benchmark's own --name=value form.
