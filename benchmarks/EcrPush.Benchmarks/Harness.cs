@@ -377,7 +377,7 @@ internal static partial class Harness
             variables["DOCKER_CONFIG"] = WriteDockerConfig("nuke-helper", "{\"credHelpers\":{\"" + _host + "\":\"ecr-login\"}}");
             variables["DOCKER_BIN"] = tools.Docker;
             variables["AWS_ECR_CACHE_DIR"] = Path.Combine(_directory, "ecr-helper-cache-nuke");
-            var result = await Exec.RunAsync(Tools.Find("dotnet") ?? "dotnet", NukeBuildCase.Arguments(build), With(variables));
+            var result = await Exec.RunAsync(Tools.Find("dotnet") ?? "dotnet", NukeBuildCase.Arguments(build, _directory), With(variables));
             var timings = NukeBuildCase.Parse(result.Output);
             if (result.ExitCode != 0 || timings is null)
             {

@@ -34,16 +34,36 @@ internal static partial class NukeBuildCase
             ["REF"] = $"{registry}/{repository}:{tag}-helper",
         };
 
-    /// <summary>The command line of the build: its assembly, the target, and the root (the folder holding .nuke).</summary>
-    public static IReadOnlyList<string> Arguments(string build)
+    /// <summary>
+    /// The command line of the build: its assembly, the target, and a root of its own in <paramref name="directory"/>.
+    /// The build that runs the benchmark holds its root's .nuke/temp/build.log open, so this one gets a root whose
+    /// .nuke is its own and whose other entries (the solution, src/, tests/, ...) are links to the real root's.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(string build, string directory)
     {
-        var root = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(build))!);
-        while (root is not null && !Directory.Exists(Path.Combine(root.FullName, ".nuke")))
+        var real = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(build))!);
+        while (real is not null && !Directory.Exists(Path.Combine(real.FullName, ".nuke")))
         {
-            root = root.Parent;
+            real = real.Parent;
         }
 
-        return [build, Target, "--root", root?.FullName ?? throw new InvalidOperationException($"No .nuke folder above {build}."), "--no-logo"];
+        if (real is null)
+        {
+            throw new InvalidOperationException($"No .nuke folder above {build}.");
+        }
+
+        var root = Path.Combine(directory, "nuke-root");
+        if (!Directory.Exists(root))
+        {
+            Directory.CreateDirectory(Path.Combine(root, ".nuke"));
+            File.Copy(Path.Combine(real.FullName, ".nuke", "parameters.json"), Path.Combine(root, ".nuke", "parameters.json"));
+            foreach (var entry in real.EnumerateFileSystemInfos().Where(entry => entry.Name is not ".nuke" and not ".git"))
+            {
+                File.CreateSymbolicLink(Path.Combine(root, entry.Name), entry.FullName);
+            }
+        }
+
+        return [build, Target, "--root", root, "--no-logo"];
     }
 
     public static Timings? Parse(string output) =>
