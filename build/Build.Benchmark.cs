@@ -38,7 +38,7 @@ partial class Build
     [Parameter("Benchmark: price a push's building blocks alone (default true)")]
     readonly bool? Probes;
 
-    [Parameter("Benchmark: run under nice -n N (default 0)")]
+    [Parameter("Benchmark: run under nice -n N (default 0); a negative N only as NICE=-10 ./build.sh Benchmark, since Nuke reads -10 as an option")]
     readonly int? Nice;
 
     [Parameter("Benchmark: install awscli and amazon-ecr-credential-helper with apt-get when missing (default false)")]
@@ -56,6 +56,10 @@ partial class Build
         .Description("EcrPush against the aws-CLI and credential-helper recipes on the local ECR stand-in (Linux, root)")
         .Executes(() =>
         {
+            // Nuke takes "-10" in "--nice -10" for an option and leaves Nice unset without a word.
+            Assert.True(
+                Nice is not null || !Environment.GetCommandLineArgs().Any(argument => argument.StartsWith("--nice", StringComparison.Ordinal)),
+                "--nice takes no negative value on Nuke's command line (it reads -10 as an option); set it as NICE=-10 ./build.sh Benchmark ...");
             var output = Artifacts / "benchmarks";
             DotNetBuild(s => s.SetProjectFile(BenchmarkProject).SetConfiguration("Release"));
 
