@@ -47,7 +47,7 @@ partial class Build
                 var lines = new List<string>();
                 if (packages.Count > 0)
                 {
-                    lines.Add(aptLine);
+                    lines.Add("as root (sudo):  " + aptLine);
                 }
 
                 if (moto)
@@ -57,7 +57,7 @@ partial class Build
 
                 Assert.Fail(
                     "The local ECR stand-in needs " + string.Join(", ", packages.Concat(moto ? ["moto_server"] : [])) +
-                    ", which are missing, and this build runs without root, so it cannot install them. Install them as root (sudo) with" +
+                    ", which are missing, and this build runs without root, so it cannot install them. Install them with" +
                     Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", lines) + Environment.NewLine + "and run the build again.");
             }
 
@@ -77,7 +77,7 @@ partial class Build
             }
 
             var stillMissing = DebianParts.Where(part => FindProgram(part.Program) is null).Select(part => part.Program).ToList();
-            Assert.True(stillMissing.Count == 0, $"apt-get ran, but {string.Join(", ", stillMissing)} is still missing.");
+            Assert.True(stillMissing.Count == 0, $"apt-get ran, but these are still missing: {string.Join(", ", stillMissing)}.");
         });
 
     static void Run(string program, string arguments) =>

@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Ecr;
 using Nuke.Common;
 using Nuke.Common.IO;
 using Nuke.Common.ProjectModel;
 using Nuke.Common.Tooling;
 using Nuke.Common.Tools.DotNet;
-using Serilog;
-using static Ecr.EcrTasks;
 using static Nuke.Common.Tools.DotNet.DotNetTasks;
 
 /// <summary>
