@@ -87,7 +87,7 @@ public sealed partial class BuildTargetTests(BuildTargetFixture fixture, ITestOu
 
     private async Task<CommandResult> RunAsync(params string[] arguments)
     {
-        var run = await fixture.RunBuildScriptAsync(arguments);
+        var run = await fixture.RunBuildScriptAsync([.. arguments, "--root", fixture.NukeRoot]);
         output.WriteLine($"{fixture.Preparation}; ./build.sh {string.Join(' ', arguments)} took {run.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine(run.Output);
         return run;
