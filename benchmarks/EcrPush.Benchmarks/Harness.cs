@@ -216,6 +216,14 @@ internal static partial class Harness
                 contenders.Add(new("r2r-whole", run => OursWholeAsync("r2r-whole", r2r, SmallImage, Repository, $"r2rwhole-{Id(run)}", create: false)));
             }
 
+            if (options.NukeBuild is { } nukeBuild)
+            {
+                names["nuke-first"] = "EcrPush in a real Nuke build's target (earlier targets run), first push";
+                names["nuke-second"] = "EcrPush in that Nuke build's target, second push";
+                names["nuke-helper"] = "credential-helper recipe spawned from that Nuke build";
+                contenders.Add(new("nuke", run => NukeBuildAsync(nukeBuild, SmallImage, Repository, $"nuke-{Id(run)}")));
+            }
+
             if (options.Lite)
             {
                 names["lite-first"] = "measuring stick: lean .NET push, first call in a running process";
@@ -224,7 +232,9 @@ internal static partial class Harness
             }
 
             var rows = await RunCaseAsync(title, names, contenders, options.Runs);
-            PrintTable(rows, ["helper", "aws"], "helper");
+            PrintTable(rows, ["helper", "aws", "nuke-helper"], "helper");
+            Goal(rows, "nuke-first", "nuke-helper", 1.5, 1.0, "2a. (Nuke) existing repository, first push in a real Nuke build's target vs credential-helper recipe spawned from that build");
+            Goal(rows, "nuke-second", "nuke-helper", 0.5, 0.5, "2b. (Nuke) existing repository, second push in that target vs credential-helper recipe spawned from that build");
             Goal(rows, "ours-first", "helper", 1.5, 1.0, "2a. (IL, the package on other platforms) existing repository, first call in a running process vs credential-helper recipe");
             Goal(rows, "ours-second", "helper", 0.5, 0.5, "2b. (IL, the package on other platforms) existing repository, second call vs credential-helper recipe");
             Goal(rows, "r2r-first", "helper", 1.5, 1.0, "2a. (linux-x64 package, ReadyToRun) existing repository, first call in a running process vs credential-helper recipe");
@@ -355,6 +365,26 @@ internal static partial class Harness
             var result = await Exec.RunAsync(tools.Bash, ["-c", HelperRecipe], With(variables));
             Check(result, "the credential-helper recipe");
             return [(key, new Sample(result.Seconds))];
+        }
+
+        /// <summary>
+        /// A real Nuke build (the project's own, <c>dotnet _build.dll BenchmarkPushInBuild</c>) with this run's
+        /// environment; it times its pushes and the recipe itself (<see cref="NukeBuildCase"/>).
+        /// </summary>
+        private async Task<IReadOnlyList<(string, Sample)>> NukeBuildAsync(string build, string source, string repository, string tag)
+        {
+            var variables = NukeBuildCase.Environment(source, repository, tag, HelperRecipe, _host);
+            variables["DOCKER_CONFIG"] = WriteDockerConfig("nuke-helper", "{\"credHelpers\":{\"" + _host + "\":\"ecr-login\"}}");
+            variables["DOCKER_BIN"] = tools.Docker;
+            variables["AWS_ECR_CACHE_DIR"] = Path.Combine(_directory, "ecr-helper-cache-nuke");
+            var result = await Exec.RunAsync(Tools.Find("dotnet") ?? "dotnet", NukeBuildCase.Arguments(build, _directory), With(variables));
+            var timings = NukeBuildCase.Parse(result.Output);
+            if (result.ExitCode != 0 || timings is null)
+            {
+                throw new InvalidOperationException($"The Nuke build {build} failed: {result.Describe()}");
+            }
+
+            return [("nuke-first", new Sample(timings.First)), ("nuke-second", new Sample(timings.Second)), ("nuke-helper", new Sample(timings.Helper))];
         }
 
         private async Task<IReadOnlyList<(string, Sample)>> FloorAsync(string reference)

@@ -37,6 +37,12 @@ internal sealed record Options
 
     public bool InstallTools { get; init; }
 
+    /// <summary>
+    /// The project's Nuke build assembly (build/bin/Release/_build.dll): the existing-repository case then also runs a
+    /// real Nuke build whose target pushes twice and spawns the credential-helper recipe (see <see cref="NukeBuildCase"/>).
+    /// </summary>
+    public string? NukeBuild { get; init; }
+
     /// <summary>Print the stack's start-up log and every failed command's output.</summary>
     public bool Verbose { get; init; }
 
@@ -61,6 +67,7 @@ internal sealed record Options
                 case "probes": options = options with { Probes = bool.Parse(value) }; break;
                 case "lite": options = options with { Lite = bool.Parse(value) }; break;
                 case "install-tools": options = options with { InstallTools = bool.Parse(value) }; break;
+                case "nuke-build": options = options with { NukeBuild = value.Length == 0 ? null : value }; break;
                 case "verbose": options = options with { Verbose = bool.Parse(value) }; break;
                 default:
                     Console.Error.WriteLine($"Unknown option --{name}.");
@@ -78,6 +85,12 @@ internal sealed record Options
         {
             Console.Error.WriteLine($"--r2r-lib={lib}: no such file; that contender is left out.");
             options = options with { ReadyToRunLibrary = null };
+        }
+
+        if (options.NukeBuild is { } nuke && !File.Exists(nuke))
+        {
+            Console.Error.WriteLine($"--nuke-build={nuke}: no such file; the Nuke build rows are left out.");
+            options = options with { NukeBuild = null };
         }
 
         return options;

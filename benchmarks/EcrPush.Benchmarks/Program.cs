@@ -7,7 +7,7 @@ namespace Ecr.Benchmarks;
 /// <code>
 /// EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big] [--aws=/usr/bin/aws]
 ///                    [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true]
-///                    [--probes=true] [--nice=0] [--install-tools] [--verbose]
+///                    [--probes=true] [--nice=0] [--install-tools] [--verbose] [--nuke-build=PATH]
 /// </code>
 /// The modes <c>push-once</c> and <c>serve</c> are the measured child processes (see <see cref="PushChild"/>).
 /// </summary>
@@ -28,7 +28,7 @@ internal static class Program
 
     private static int Usage(string mode)
     {
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big] [--aws=PATH] [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true] [--probes=true] [--nice=0] [--install-tools] [--verbose]");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big] [--aws=PATH] [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true] [--probes=true] [--nice=0] [--install-tools] [--verbose] [--nuke-build=PATH]");
         return 2;
     }
 }

@@ -32,7 +32,7 @@ internal sealed record Tools(string Aws, string Docker, string CredentialHelper,
                 Console.Error.WriteLine(
                     $"The recipes need the Debian package(s) {string.Join(" and ", missing)}, which are not installed. Install them with\n" +
                     $"  apt-get update && apt-get install -y {string.Join(' ', missing)}\n" +
-                    "or run again with --install-tools (./build.sh --target=Benchmark --install-tools=true) to let the benchmark install them.");
+                    "or run again with --install-tools (./build.sh Benchmark --install-tools true) to let the benchmark install them.");
                 return null;
             }
 

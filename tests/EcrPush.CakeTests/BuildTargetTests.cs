@@ -4,11 +4,11 @@ using Xunit.Abstractions;
 namespace Ecr.CakeTests;
 
 /// <summary>
-/// The project's own build targets that dogfood the addin, run as a person runs them: <c>./build.sh --target=…</c>.
+/// The project's own build targets (a Nuke build) that dogfood EcrPush, run as a person runs them: <c>./build.sh Target …</c>.
 /// Push reaches the fixture's stand-in through the environment, as it would reach AWS; Demo starts one of its own.
 /// </summary>
 [Collection(BuildTargetCollectionDefinition.Name)]
-public sealed class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelper output)
+public sealed partial class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelper output)
 {
     private LocalEcrStack Stack => fixture.Stack;
 
@@ -20,8 +20,8 @@ public sealed class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelp
         const string region = "eu-west-1";
 
         var run = await RunAsync(
-            "--target=Push", "--source-image=cake-target-web:3.1.0", "--repository=" + repository,
-            "--tag=3.1.0", "--tag=stable, candidate", "--region=" + region, "--create-repository");
+            "Push", "--source-image", "cake-target-web:3.1.0", "--repository", repository,
+            "--tag", "3.1.0", "--tag", "stable", "candidate", "--region", region, "--create-repository");
 
         run.EnsureSucceeded();
         var host = Stack.RegistryHost(region);
@@ -34,20 +34,22 @@ public sealed class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelp
     [Fact]
     public async Task The_Push_target_without_its_arguments_says_what_it_needs_before_building_anything()
     {
-        var run = await RunAsync("--target=Push", "--repository=team/web");
+        var run = await RunAsync("Push", "--repository", "team/web");
 
         Assert.True(run.ExitCode != 0, $"Push without --source-image exited with 0:\n{run.Output}");
-        Assert.Contains("--target=Push needs --source-image and --repository", run.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Cake.EcrPush ->", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Push needs --source-image and --repository", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("EcrPush ->", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_Demo_target_pushes_pulls_back_the_same_image_and_stops_its_stand_in()
     {
-        var run = await RunAsync("--target=Demo");
+        var run = await RunAsync("Demo");
 
         run.EnsureSucceeded();
-        var lines = run.Lines.Select(line => line.Trim()).ToList();
+
+        // Nuke starts each log line with the time and the level: "06:55:00 [INF] ".
+        var lines = run.Lines.Select(line => NukeLogPrefix().Replace(line, "").Trim()).ToList();
         var reference = Assert.Single(lines, line => line.StartsWith("pushed reference: ", StringComparison.Ordinal));
         Assert.EndsWith(".dkr.ecr.us-east-1.amazonaws.com/demo/web:1.0.0", reference, StringComparison.Ordinal);
         var digest = Assert.Single(lines, line => line.StartsWith("digest: ", StringComparison.Ordinal))["digest: ".Length..].Trim();
@@ -63,6 +65,9 @@ public sealed class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelp
         Assert.False(Directory.Exists(stateDirectory), $"The Demo left {stateDirectory} behind");
         Assert.Empty(ProcessesMentioning(stateDirectory));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d\d:\d\d:\d\d \[[A-Z]{3}\] ")]
+    private static partial System.Text.RegularExpressions.Regex NukeLogPrefix();
 
     private static IReadOnlyList<string> ProcessesMentioning(string text) =>
         [.. Directory.EnumerateDirectories("/proc")
@@ -82,8 +87,7 @@ public sealed class BuildTargetTests(BuildTargetFixture fixture, ITestOutputHelp
 
     private async Task<CommandResult> RunAsync(params string[] arguments)
     {
-        // The configuration this project was built in, so that the target's build of the addin is incremental.
-        var run = await fixture.RunBuildScriptAsync([.. arguments, "--configuration=" + fixture.Configuration]);
+        var run = await fixture.RunBuildScriptAsync([.. arguments, "--root", fixture.NukeRoot]);
         output.WriteLine($"{fixture.Preparation}; ./build.sh {string.Join(' ', arguments)} took {run.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine(run.Output);
         return run;

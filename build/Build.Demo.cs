@@ -1,0 +1,137 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Ecr;
+using Ecr.TestStack;
+using Nuke.Common;
+using Serilog;
+using Serilog.Events;
+using static Ecr.EcrTasks;
+
+/// <summary>
+/// The Demo: the main job end to end on a local stand-in for ECR, with no AWS account. 1. starts the stand-in the tests
+/// use (a private dockerd, a TLS registry behind the real ECR host name, moto as the ECR API); 2. builds a small image
+/// in that engine; 3. pushes it with EcrPushAsync, in this process; 4. deletes it from the engine, pulls it back from
+/// the registry by digest and compares the image IDs; 5. stops everything it started, also when a step fails.
+/// </summary>
+partial class Build
+{
+    const string DemoRegion = "us-east-1";
+    const string DemoSourceName = "demo-web";
+    const string DemoSourceTag = "1.0.0";
+    const string DemoRepository = "demo/web";
+
+    // The stand-in's environment is set for this process only; a profile or proxy of the caller must not interfere.
+    static readonly string[] ForeignVariables =
+    [
+        "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN",
+        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
+    ];
+
+    Target Demo => _ => _
+        .Description("The main job end to end on a local stand-in for ECR (dockerd, registry, moto): build an image, push it, pull it back (Linux, root)")
+        .DependsOn(Prerequisites)
+        .Executes(async () =>
+        {
+            Log.Information("1/5 Starting the local stand-in for ECR (dockerd, a TLS registry per region, moto as the ECR API)...");
+            LocalEcrStack stack;
+            try
+            {
+                stack = await LocalEcrStack.StartAsync(new LocalEcrStackOptions
+                {
+                    Regions = [DemoRegion],
+                    Log = Log.IsEnabled(LogEventLevel.Verbose) ? Console.Out : null,
+                });
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or PlatformNotSupportedException)
+            {
+                // The stack's message names every missing part and how to install it.
+                throw new InvalidOperationException("The Demo cannot start its local stand-in for ECR on this machine." + Environment.NewLine + exception.Message, exception);
+            }
+
+            try
+            {
+                Pushed = await RunDemoAsync(stack);
+            }
+            finally
+            {
+                Log.Information("5/5 Stopping the stand-in...");
+                await stack.DisposeAsync();
+                Log.Information("    stopped; its engine, registry data and logs are deleted.");
+            }
+        });
+
+    static async Task<EcrPushResult> RunDemoAsync(LocalEcrStack stack)
+    {
+        Log.Information("    ECR API (moto) {Endpoint}, registry https://{Registry}, Docker engine {Engine}", stack.EcrEndpoint, stack.RegistryHost(DemoRegion), stack.DockerHost);
+
+        // The push reaches the stand-in the way it reaches AWS: through the standard variables (endpoint, test keys,
+        // region) and DOCKER_HOST.
+        foreach (var (name, value) in stack.AwsEnvironment)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        Environment.SetEnvironmentVariable("DOCKER_HOST", stack.DockerHost);
+        foreach (var name in ForeignVariables)
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+
+        Log.Information("2/5 Building the sample image {Name}:{Tag} in that engine...", DemoSourceName, DemoSourceTag);
+        var imageId = await stack.BuildImageAsync($"{DemoSourceName}:{DemoSourceTag}", layers: 3);
+        Log.Information("    image ID {ImageId}", imageId);
+
+        Log.Information("3/5 Pushing it with EcrPushAsync, in this build's process...");
+        var pushed = await EcrPushAsync(s => s
+            .SetSourceImageName(DemoSourceName).SetSourceImageTag(DemoSourceTag)
+            .SetRepositoryName(DemoRepository)
+            .SetTargetTags(DemoSourceTag, "latest")
+            .EnableAutoCreateRepository());
+        Log.Information("    pushed reference: {Reference}", pushed.ImageReference);
+        Log.Information("    all references:   {References}", string.Join(", ", pushed.AllImageReferences));
+        Log.Information("    digest:           {Digest}", pushed.Digest);
+
+        Log.Information("4/5 Pulling it back through the engine...");
+        using var engine = new DockerClientBuilder().WithEndpoint(new Uri(stack.DockerHost)).Build();
+
+        // The only tag left is the source's (the push removes the tags it made), so this deletes the image itself:
+        // what comes back below can only have come from the registry.
+        await engine.Images.DeleteImageAsync($"{DemoSourceName}:{DemoSourceTag}", new ImageDeleteParameters { Force = true });
+        Assert.False(await ImageExistsAsync(engine, imageId), $"The engine still has {imageId} after deleting {DemoSourceName}:{DemoSourceTag}.");
+        Log.Information("    deleted {Name}:{Tag}; the engine no longer has {ImageId}", DemoSourceName, DemoSourceTag, imageId);
+
+        // The stand-in's registry password (a fixed test value); it is used, never shown.
+        var registry = new AuthConfig { ServerAddress = stack.RegistryHost(DemoRegion), Username = "AWS", Password = LocalEcrStack.RegistryPassword };
+        string? pullError = null;
+        await engine.Images.CreateImageAsync(
+            new ImagesCreateParameters { FromImage = pushed.DigestReference },
+            registry,
+            new ReportTo(message => pullError ??= message.Error?.Message));
+        Assert.True(pullError is null, $"Pulling {pushed.DigestReference} failed: {pullError}");
+
+        var pulled = await engine.Images.InspectImageAsync(pushed.DigestReference);
+        Assert.True(pulled.ID == imageId, $"Pulled {pushed.DigestReference} as {pulled.ID}, but the pushed image was {imageId}.");
+        Log.Information("    pulled {DigestReference}", pushed.DigestReference);
+        Log.Information("    image ID {ImageId}: the same image as built in step 2", pulled.ID);
+        return pushed;
+    }
+
+    static async Task<bool> ImageExistsAsync(DockerClient engine, string imageId)
+    {
+        try
+        {
+            await engine.Images.InspectImageAsync(imageId);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    // Docker.DotNet reports a pull's progress messages through IProgress; Progress<T> would post them to a thread pool.
+    sealed class ReportTo(Action<JSONMessage> report) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value) => report(value);
+    }
+}

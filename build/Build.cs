@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Nuke.Common;
+using Nuke.Common.IO;
+using Nuke.Common.ProjectModel;
+using Nuke.Common.Tooling;
+using Nuke.Common.Tools.DotNet;
+using static Nuke.Common.Tools.DotNet.DotNetTasks;
+
+/// <summary>
+/// The project's own build: <c>./build.sh [Target] [--parameter value]</c> (build.cmd on Windows). The default target
+/// is Test. Push and Demo call EcrPush in this process; DeploymentFile consumes the reference they return.
+/// </summary>
+sealed partial class Build : NukeBuild
+{
+    public static int Main() => Execute<Build>(x => x.Test);
+
+    [Parameter("Configuration of Compile, Test and Pack: Release (default) or Debug")]
+    readonly string Configuration = "Release";
+
+    [Solution] readonly Solution Solution = null!;
+
+    AbsolutePath Artifacts => RootDirectory / "artifacts";
+
+    AbsolutePath TestResults => Artifacts / "test-results";
+
+    // Every test project: the folders under tests/ whose project name ends in Tests (EcrPush.TestStack is the stand-in).
+    IReadOnlyList<AbsolutePath> TestProjects =>
+        [.. (RootDirectory / "tests").GlobFiles("*/*Tests.csproj").OrderBy(path => path.Name, StringComparer.Ordinal)];
+
+    Target Compile => _ => _
+        .Description("Builds EcrPush.Nuke.sln (the library, the Cake addin, the tests)")
+        .Executes(() => DotNetBuild(s => s
+            .SetProjectFile(Solution)
+            .SetConfiguration(Configuration)));
+
+    Target Test => _ => _
+        .Description("Unit, integration, Cake and Nuke tests; the last three on a local ECR stand-in (Linux, root)")
+        .DependsOn(Compile, Prerequisites)
+        .Executes(() =>
+        {
+            TestResults.CreateOrCleanDirectory();
+            var inSolution = Solution.AllProjects.Select(project => (string)project.Path).ToHashSet(StringComparer.Ordinal);
+            var failures = new List<string>();
+            foreach (var project in TestProjects)
+            {
+                try
+                {
+                    // A project that is not in the solution (yet) was not built by Compile: dotnet test builds it.
+                    DotNetTest(s => s
+                        .SetProjectFile(project)
+                        .SetConfiguration(Configuration)
+                        .SetNoBuild(inSolution.Contains(project))
+                        .SetResultsDirectory(TestResults)
+                        .SetLoggers($"trx;LogFilePrefix={project.NameWithoutExtension}", "console;verbosity=normal"));
+                }
+                catch (ProcessException exception)
+                {
+                    failures.Add($"{project.NameWithoutExtension}: exit code {exception.ExitCode}");
+                }
+            }
+
+            // One plain closing line from the trx files, so that a run that executed no test shows.
+            int passed = 0, failed = 0, skipped = 0;
+            foreach (var trx in TestResults.GlobFiles("*.trx"))
+            {
+                var counters = XDocument.Load(trx).Descendants().First(element => element.Name.LocalName == "Counters");
+                int Count(string name) => int.Parse(counters.Attribute(name)?.Value ?? "0", CultureInfo.InvariantCulture);
+                passed += Count("passed");
+                failed += Count("failed") + Count("error") + Count("timeout") + Count("aborted");
+                skipped += Count("notExecuted");
+            }
+
+            Console.WriteLine($"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
+            Assert.True(failures.Count == 0, "Tests failed:" + Environment.NewLine + string.Join(Environment.NewLine, failures));
+        });
+
+    Target Pack => _ => _
+        .Description("Packages EcrPush and Cake.EcrPush into artifacts/packages")
+        .DependsOn(Compile)
+        .Executes(() =>
+        {
+            foreach (var project in new[] { RootDirectory / "src/EcrPush/EcrPush.csproj", RootDirectory / "src/Cake.EcrPush/Cake.EcrPush.csproj" })
+            {
+                DotNetPack(s => s
+                    .SetProject(project)
+                    .SetConfiguration(Configuration)
+                    .EnableNoBuild()
+                    .SetOutputDirectory(Artifacts / "packages"));
+            }
+        });
+}
