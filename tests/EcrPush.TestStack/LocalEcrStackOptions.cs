@@ -21,8 +21,9 @@ public sealed record LocalEcrStackOptions
     /// (<see cref="LocalEcrStack.RegistryEndPoint"/>), and nothing listens there until the caller puts something
     /// there: a forwarder that injects faults (resets, 5xx, stalls, a slow link) between the engine and the
     /// registry. <see cref="LocalEcrStack.CreateRegistryCertificate"/> and <see cref="LocalEcrStack.ConnectRegistryAsync"/>
-    /// let it terminate TLS as the registry would. The stack's own probes and registry clients still go straight to
-    /// the registry. Default: <see langword="false"/>, the engine talks to the registry directly.
+    /// let it terminate TLS as the registry would and pass requests on to the registry as the stack serves it (its
+    /// gateway, which keeps the ECR API in step and refuses to move immutable tags). The stack's own probes and
+    /// registry clients still go straight there. Default: <see langword="false"/>, the engine talks to it directly.
     /// </summary>
     public bool FrontRegistries { get; init; }
 }

@@ -102,7 +102,17 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         try
         {
             var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken).ConfigureAwait(false);
-            digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EcrPushException refused) when (refused.Message.Contains("tag invalid", StringComparison.OrdinalIgnoreCase) && plan.Tags.Any(repository.IsTagImmutable))
+            {
+                // Another writer took an immutable tag between the check above and our manifest PUT, and the registry
+                // refused ours (TAG_INVALID): the same check again names the tag, what it holds now and the repository.
+                await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken, refused).ConfigureAwait(false);
+                throw;
+            }
         }
         catch (EcrPushException exception) when (repository.Created)
         {
@@ -222,7 +232,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
     /// is the engine's image ID) needs no push, so that a re-run of the same build passes; a tag that holds
     /// another image is an error before any byte moves. Returns the manifest digests of the tags already there.
     /// </summary>
-    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken, EcrPushException? refusal = null)
     {
         var immutable = plan.Tags.Where(repository.IsTagImmutable).ToList();
         var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, registryId, tag, cancellationToken))).ConfigureAwait(false);
@@ -248,9 +258,10 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
 
         if (conflicts.Count > 0)
         {
-            throw new EcrPushException(
+            var message =
                 $"The repository {repository.RepositoryUri} has {repository.TagMutability} tags, and {(conflicts.Count == 1 ? "this tag already holds" : "these tags already hold")} another image: {string.Join("; ", conflicts)}. " +
-                $"This image is {image.Id}. Nothing was pushed. Push under a new tag (a version or build number), or remove the tag from TargetTags.");
+                $"This image is {image.Id}. {(refusal is null ? "Nothing was pushed." : "Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.")} Push under a new tag (a version or build number), or remove the tag from TargetTags.";
+            throw refusal is null ? new EcrPushException(message) : new EcrPushException(message, refusal);
         }
 
         return alreadyThere;
