@@ -194,7 +194,7 @@ internal sealed partial class RegistryGateway : IAsyncDisposable
             await registry.WriteAsync(head.BodyStart, _loop.Stopping).ConfigureAwait(false);
 
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_loop.Stopping);
-            var up = CopyAsync(client, registry, done.Token);
+            var up = UploadAsync(client, registry, done.Token);
             var status = 0;
             var buffer = new byte[64 * 1024];
             try
@@ -230,13 +230,29 @@ internal sealed partial class RegistryGateway : IAsyncDisposable
         }
     }
 
-    private static async Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The request's body, client to registry. A client that leaves before the answer (a reset mid-upload) leaves the
+    /// registry the same way: its connection is closed, as it would be by the client itself without the gateway.
+    /// </summary>
+    private static async Task UploadAsync(Stream from, Stream to, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            int read;
+            while ((read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException && !cancellationToken.IsCancellationRequested)
+        {
+            // Gone: fall through to closing the registry's side.
+        }
+
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await to.DisposeAsync().ConfigureAwait(false);
         }
     }
 

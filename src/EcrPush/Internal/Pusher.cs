@@ -44,9 +44,10 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         {
             await Task.WhenAll(pushes).ConfigureAwait(false);
         }
-        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled))
+        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled || p.IsCompletedSuccessfully))
         {
-            // One destination: its own error, exactly as it was thrown.
+            // One destination: its own error, exactly as it was thrown. Cancelled, with some destinations done
+            // before it came: the cancellation, as the caller asked for it.
             ObserveImageLookup(imageTask);
             throw;
         }

@@ -73,6 +73,8 @@ internal static class SettingsValidator
     /// <summary>Quotes a value for a message: control characters escaped, long values cut.</summary>
     public static string Show(string value)
     {
+        // A URL's user:password (a proxy's, most likely) never reaches a message, whether the URL parses or not.
+        value = Names.UrlUserInfo().Replace(value, "://***@");
         var builder = new StringBuilder("'");
         foreach (var c in value.Length > ShownValueLength ? value[..ShownValueLength] : value)
         {

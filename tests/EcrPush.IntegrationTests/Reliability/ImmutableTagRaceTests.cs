@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Xunit.Abstractions;
 
 namespace Ecr.IntegrationTests.Reliability;
 
@@ -11,10 +12,12 @@ namespace Ecr.IntegrationTests.Reliability;
 public sealed class ImmutableTagRaceTests : IClassFixture<FrontedStackFixture>, IDisposable
 {
     private readonly FrontedStackFixture _fronted;
+    private readonly ITestOutputHelper _output;
 
-    public ImmutableTagRaceTests(FrontedStackFixture fronted)
+    public ImmutableTagRaceTests(FrontedStackFixture fronted, ITestOutputHelper output)
     {
         _fronted = fronted;
+        _output = output;
         Front.Reset();
     }
 
@@ -49,6 +52,7 @@ public sealed class ImmutableTagRaceTests : IClassFixture<FrontedStackFixture>, 
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(settings.SetSourceImageName("race-ours").SetTargetTags("1")));
 
+        _output.WriteLine(exception.ToString());
         Assert.Equal(1, raced);
         Assert.Contains($"The repository {other.RepositoryUri} has IMMUTABLE tags, and this tag already holds another image: 1 holds {other.Digest} (image {theirs})", exception.Message, StringComparison.Ordinal);
         Assert.Contains($"This image is {ours}. Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.", exception.Message, StringComparison.Ordinal);
