@@ -103,7 +103,7 @@ internal sealed class RetryQuota
     private const int TimeoutRetryCost = 10;
     private const int NoRetryIncrement = 1;
 
-    private readonly Lock _gate = new();
+    private readonly object _gate = new();
     private int _available = InitialQuota;
 
     public bool TryAcquire(bool afterTimeout, out int cost)
