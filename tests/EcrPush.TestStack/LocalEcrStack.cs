@@ -104,6 +104,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         _engine = new DockerEngine(EngineSocket);
         _registryProbe = new HttpClient(CreateRegistryHandler(), disposeHandler: true);
         _ecrApi = new MotoEcrApi(() => EcrEndpoint);
+        InitializeEngineTls(options);
 
         // A stack that is never disposed (a crashed test run, a script stopped by Ctrl+C or killed by a CI time-out)
         // must not leave an engine running with nobody to stop it. .NET raises ProcessExit on a normal exit and on
@@ -490,6 +491,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(StateDirectory, "hosts"), hosts.ToString(), cancellationToken).ConfigureAwait(false);
 
         await WriteHtpasswdAsync(cancellationToken).ConfigureAwait(false);
+        await WriteEngineTlsFilesAsync(cancellationToken).ConfigureAwait(false);
 
         foreach (var region in Regions)
         {
@@ -667,6 +669,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
             "--iptables=false",
             "--ip6tables=false",
             "--bridge=none",
+            .. EngineTlsArguments(),
         ];
 
         // dockerd finds containerd and runc on its PATH, which must include sbin.

@@ -26,4 +26,12 @@ public sealed record LocalEcrStackOptions
     /// registry clients still go straight there. Default: <see langword="false"/>, the engine talks to it directly.
     /// </summary>
     public bool FrontRegistries { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, the engine also listens on TCP at <see cref="LocalEcrStack.EngineTlsHost"/> with
+    /// <c>--tlsverify</c>: its certificate and a client certificate come from the stack's authority, as
+    /// <c>ca.pem</c>, <c>cert.pem</c> and <c>key.pem</c> in <see cref="LocalEcrStack.EngineCertPath"/> (the folder
+    /// <c>DOCKER_CERT_PATH</c> names). The unix socket stays as it is. Default: <see langword="false"/>.
+    /// </summary>
+    public bool EngineTls { get; init; }
 }

@@ -19,7 +19,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
 
     public static Pusher Create(IPushLog log) => new(
         new EcrConnector(ProcessEnvironment.Instance, log),
-        host => DockerEngine.Connect(host, ProcessEnvironment.Instance),
+        host => DockerEngine.Connect(host, ProcessEnvironment.Instance, log),
         TokenCache.Shared,
         ProcessEnvironment.Instance,
         log);
