@@ -1,7 +1,7 @@
 using Cake.Core;
 using Cake.Core.Annotations;
 using Ecr;
-using Ecr.Internal;
+using Serilog;
 
 namespace Cake.EcrPush;
 
@@ -39,7 +39,7 @@ public static class EcrPushAliases
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     [CakeMethodAlias]
     public static EcrPushResult EcrPush(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator)
-        => EcrPush(context, Configurator.Apply(configurator));
+        => EcrPushAsync(context, configurator, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Pushes the image the settings name, asynchronously; returns the pushed references.</summary>
     /// <param name="context">The Cake context.</param>
@@ -59,7 +59,7 @@ public static class EcrPushAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
-        return Pusher.Create(new CakePushLog(context.Log)).PushAsync(settings, cancellationToken);
+        return WithCakeLogAsync(context, logger => EcrTasks.EcrPushAsync(settings.Logger is null ? settings.SetLogger(logger) : settings, cancellationToken));
     }
 
     /// <summary>Pushes the image that <paramref name="configurator"/> describes, asynchronously.</summary>
@@ -68,7 +68,7 @@ public static class EcrPushAliases
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     [CakeMethodAlias]
     public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator)
-        => EcrPushAsync(context, Configurator.Apply(configurator), CancellationToken.None);
+        => EcrPushAsync(context, configurator, CancellationToken.None);
 
     /// <summary>Pushes the image that <paramref name="configurator"/> describes, asynchronously.</summary>
     /// <param name="context">The Cake context.</param>
@@ -77,5 +77,16 @@ public static class EcrPushAliases
     /// <exception cref="EcrPushException">The settings are not valid, or the push failed; the message says why and what to do.</exception>
     [CakeMethodAlias]
     public static Task<EcrPushResult> EcrPushAsync(this ICakeContext context, Func<EcrPushSettings, EcrPushSettings> configurator, CancellationToken cancellationToken)
-        => EcrPushAsync(context, Configurator.Apply(configurator), cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(configurator);
+        return WithCakeLogAsync(context, logger => EcrTasks.EcrPushAsync(s => configurator(s.SetLogger(logger)), cancellationToken));
+    }
+
+    // The push logs through Serilog; unless the settings name a logger of their own, its messages go to Cake's log.
+    private static async Task<EcrPushResult> WithCakeLogAsync(ICakeContext context, Func<Serilog.ILogger, Task<EcrPushResult>> push)
+    {
+        using var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(new CakeLogSink(context.Log)).CreateLogger();
+        return await push(logger).ConfigureAwait(false);
+    }
 }

@@ -1,38 +1,39 @@
 namespace Ecr;
 
-/// <summary>What a push did: the references it pushed and where.</summary>
+/// <summary>
+/// What a push did. <see cref="FirstDestination"/> is the destination that <see cref="EcrPushSettings.Region"/> and
+/// <see cref="EcrPushSettings.RegistryId"/> name; <see cref="Destinations"/> and <see cref="AllImageReferences"/> span
+/// every destination. <see cref="ImageReference"/>, <see cref="Digest"/> and <see cref="DigestReference"/> are the first
+/// destination's, for the usual push to one place.
+/// </summary>
 public sealed record EcrPushResult
 {
-    /// <summary>The first pushed reference, <c>registry/repository:tag</c>: what <see cref="EcrPushSettings.OutputVariable"/> is set to.</summary>
-    public required string ImageReference { get; init; }
+    /// <summary>Creates a result from the destinations' results, the first destination first.</summary>
+    /// <param name="destinations">One result per destination, in the order of the settings; at least one.</param>
+    public EcrPushResult(IReadOnlyList<EcrPushedImage> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentOutOfRangeException.ThrowIfZero(destinations.Count, nameof(destinations));
+        Destinations = destinations;
+    }
 
-    /// <summary>Every pushed reference, one per target tag, in the order of <see cref="EcrPushSettings.TargetTags"/>.</summary>
-    public required IReadOnlyList<string> ImageReferences { get; init; }
+    /// <summary>One result per destination, in the order of the settings: <see cref="FirstDestination"/>, then <see cref="EcrPushSettings.Destinations"/>.</summary>
+    public IReadOnlyList<EcrPushedImage> Destinations { get; }
 
-    /// <summary>The manifest digest the registry reported, <c>sha256:…</c>.</summary>
-    public required string Digest { get; init; }
+    /// <summary>The destination that <see cref="EcrPushSettings.Region"/> and <see cref="EcrPushSettings.RegistryId"/> name.</summary>
+    public EcrPushedImage FirstDestination => Destinations[0];
 
-    /// <summary>The repository URI, <c>registry/repository</c>.</summary>
-    public required string RepositoryUri { get; init; }
+    /// <summary>Every pushed reference of every destination: each destination's tags, destination by destination.</summary>
+    public IReadOnlyList<string> AllImageReferences => [.. Destinations.SelectMany(destination => destination.ImageReferences)];
 
-    /// <summary>The AWS account ID of the registry.</summary>
-    public required string RegistryId { get; init; }
+    /// <summary>The first destination's first reference, <c>registry/repository:tag</c>: what <see cref="EcrPushSettings.OutputVariable"/> is set to.</summary>
+    public string ImageReference => FirstDestination.ImageReference;
 
-    /// <summary>The AWS region pushed to.</summary>
-    public required string Region { get; init; }
+    /// <summary>The first destination's manifest digest, <c>sha256:…</c>.</summary>
+    public string Digest => FirstDestination.Digest;
 
-    /// <summary>Whether this push created the repository.</summary>
-    public required bool RepositoryCreated { get; init; }
-
-    /// <summary>
-    /// One result per destination, in the order of the settings: the first is the one <see cref="EcrPushSettings.Region"/>
-    /// and <see cref="EcrPushSettings.RegistryId"/> name, then <see cref="EcrPushSettings.Destinations"/>. The other
-    /// properties of this result are the first destination's, but for <see cref="ImageReferences"/>, which lists them all.
-    /// </summary>
-    public IReadOnlyList<EcrPushResult> Destinations { get; init; } = [];
-
-    /// <summary>The digest reference, <c>registry/repository@sha256:…</c>: pins exactly what was pushed.</summary>
-    public string DigestReference => $"{RepositoryUri}@{Digest}";
+    /// <summary>The first destination's digest reference, <c>registry/repository@sha256:…</c>: pins exactly what was pushed.</summary>
+    public string DigestReference => FirstDestination.DigestReference;
 
     /// <summary>Returns <see cref="ImageReference"/>, so the result can stand where a reference string is expected.</summary>
     public override string ToString() => ImageReference;

@@ -17,10 +17,14 @@ public sealed record EcrPushSettings
     /// <summary>How the source image is named; default <see cref="Ecr.ImageIdentity.ImageName"/>.</summary>
     public ImageIdentity ImageIdentity { get; init; }
 
-    /// <summary>The local image's name without a tag, e.g. <c>web</c> or <c>registry.local:5000/team/web</c>.</summary>
+    /// <summary>
+    /// The local image's reference as Docker reads it: <c>web</c>, <c>web:1.4.2</c>, <c>registry.local:5000/team/web:1.4.2</c>
+    /// or <c>web@sha256:…</c>. A tag here is the tag to push from unless <see cref="SourceImageTag"/> names another
+    /// (an error that names both); with neither, <c>latest</c>.
+    /// </summary>
     public string? SourceImageName { get; init; }
 
-    /// <summary>The local image's tag; unset means <c>latest</c>.</summary>
+    /// <summary>The local image's tag, when <see cref="SourceImageName"/> has none; unset means the tag in the name, else <c>latest</c>.</summary>
     public string? SourceImageTag { get; init; }
 
     /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="Ecr.ImageIdentity.ImageId"/>.</summary>
@@ -83,14 +87,14 @@ public sealed record EcrPushSettings
     /// <summary>For a repository this push creates: scan each image on push. An existing repository is never changed.</summary>
     public bool? ScanOnPush { get; init; }
 
-    /// <summary>For a repository this push creates: <c>MUTABLE</c>, <c>IMMUTABLE</c>, <c>IMMUTABLE_WITH_EXCLUSION</c> or <c>MUTABLE_WITH_EXCLUSION</c>.</summary>
-    public string? TagMutability { get; init; }
+    /// <summary>For a repository this push creates: whether its tags can move; unset: ECR's default, <see cref="Ecr.TagMutability.Mutable"/>.</summary>
+    public TagMutability? TagMutability { get; init; }
 
     /// <summary>For a repository this push creates with a <c>*_WITH_EXCLUSION</c> mutability: wildcard filters (<c>latest</c>, <c>dev-*</c>) of the tags that take the opposite rule.</summary>
     public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
 
-    /// <summary>For a repository this push creates: <c>AES256</c>, <c>KMS</c> or <c>KMS_DSSE</c>.</summary>
-    public string? EncryptionType { get; init; }
+    /// <summary>For a repository this push creates: how it encrypts images at rest; unset: ECR's default, <see cref="Ecr.EncryptionType.Aes256"/>.</summary>
+    public EncryptionType? EncryptionType { get; init; }
 
     /// <summary>For a repository this push creates with KMS encryption: the key's ARN, ID or alias; unset: the AWS-managed key.</summary>
     public string? KmsKey { get; init; }
@@ -109,6 +113,9 @@ public sealed record EcrPushSettings
 
     /// <summary>For a repository this push creates: a repository (permissions) policy, as a JSON file's path.</summary>
     public string? RepositoryPolicyFile { get; init; }
+
+    /// <summary>Where the push's messages go; unset: Serilog's static <c>Log</c>, which a Nuke build configures and formats.</summary>
+    public Serilog.ILogger? Logger { get; init; }
 
     /// <summary>An HTTP proxy for the AWS calls, e.g. <c>http://proxy:3128</c>; unset: <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>NO_PROXY</c>.</summary>
     public string? Proxy { get; init; }

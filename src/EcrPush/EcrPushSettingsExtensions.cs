@@ -322,7 +322,7 @@ public static class EcrPushSettingsExtensions
 
     /// <summary>Sets the tag mutability of a repository this push creates (<see cref="EcrPushSettings.TagMutability"/>).</summary>
     [Pure]
-    public static EcrPushSettings SetTagMutability(this EcrPushSettings settings, string? tagMutability)
+    public static EcrPushSettings SetTagMutability(this EcrPushSettings settings, TagMutability? tagMutability)
         => Checked(settings) with { TagMutability = tagMutability };
 
     /// <summary>Resets the tag mutability of a repository this push creates to ECR's default.</summary>
@@ -332,7 +332,7 @@ public static class EcrPushSettingsExtensions
 
     /// <summary>Sets the encryption of a repository this push creates (<see cref="EcrPushSettings.EncryptionType"/>).</summary>
     [Pure]
-    public static EcrPushSettings SetEncryptionType(this EcrPushSettings settings, string? encryptionType)
+    public static EcrPushSettings SetEncryptionType(this EcrPushSettings settings, EncryptionType? encryptionType)
         => Checked(settings) with { EncryptionType = encryptionType };
 
     /// <summary>Resets the encryption of a repository this push creates to ECR's default.</summary>
@@ -498,17 +498,17 @@ public static class EcrPushSettingsExtensions
     /// <summary>Sets the resource tags of a repository this push creates, replacing any set before.</summary>
     [Pure]
     public static EcrPushSettings SetRepositoryTags(this EcrPushSettings settings, IReadOnlyDictionary<string, string> repositoryTags)
-        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(Checked(repositoryTags), StringComparer.Ordinal) };
+        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(Checked(repositoryTags), StringComparer.Ordinal).AsReadOnly() };
 
     /// <summary>Adds (or replaces) one resource tag of a repository this push creates.</summary>
     [Pure]
     public static EcrPushSettings AddRepositoryTag(this EcrPushSettings settings, string key, string value)
-        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(settings.RepositoryTags, StringComparer.Ordinal) { [key] = value } };
+        => Checked(settings) with { RepositoryTags = new Dictionary<string, string>(settings.RepositoryTags, StringComparer.Ordinal) { [key] = value }.AsReadOnly() };
 
     /// <summary>Removes one resource tag.</summary>
     [Pure]
     public static EcrPushSettings RemoveRepositoryTag(this EcrPushSettings settings, string key)
-        => Checked(settings) with { RepositoryTags = settings.RepositoryTags.Where(t => !string.Equals(t.Key, key, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal) };
+        => Checked(settings) with { RepositoryTags = settings.RepositoryTags.Where(t => !string.Equals(t.Key, key, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal).AsReadOnly() };
 
     /// <summary>Clears the resource tags.</summary>
     [Pure]
@@ -519,6 +519,46 @@ public static class EcrPushSettingsExtensions
     [Pure]
     public static EcrPushSettings ResetRepositoryTags(this EcrPushSettings settings)
         => ClearRepositoryTags(settings);
+
+    /// <summary>Sets where the push's messages go (<see cref="EcrPushSettings.Logger"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetLogger(this EcrPushSettings settings, Serilog.ILogger? logger)
+        => Checked(settings) with { Logger = logger };
+
+    /// <summary>Resets where the push's messages go to Serilog's static <c>Log</c> (<see cref="EcrPushSettings.Logger"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetLogger(this EcrPushSettings settings)
+        => Checked(settings) with { Logger = null };
+
+    /// <summary>
+    /// Applies <paramref name="configurator"/> only when <paramref name="condition"/> holds, as Nuke's <c>When</c> does:
+    /// <c>_.When(IsServerBuild, _ =&gt; _.AddTargetTags(BuildNumber))</c>.
+    /// </summary>
+    [Pure]
+    public static EcrPushSettings When(this EcrPushSettings settings, bool condition, Func<EcrPushSettings, EcrPushSettings> configurator)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        return condition ? Configured(Checked(settings), configurator) : Checked(settings);
+    }
+
+    /// <summary>
+    /// One settings object per value, each <paramref name="configurator"/>'s change of these settings, as Nuke's
+    /// <c>CombineWith</c> does: <c>EcrPush(_ =&gt; _.SetRepositoryName("team/web").CombineWith(regions, (_, region) =&gt; _.SetRegion(region)))</c>
+    /// pushes once per region, concurrently.
+    /// </summary>
+    [Pure]
+    public static IEnumerable<EcrPushSettings> CombineWith<T>(this EcrPushSettings settings, IEnumerable<T> values, Func<EcrPushSettings, T, EcrPushSettings> configurator)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(configurator);
+        var configured = Checked(settings);
+        return [.. values.Select(value => Configured(configured, s => configurator(s, value)))];
+    }
+
+    /// <summary>Runs a settings delegate, which must return the settings it made.</summary>
+    internal static EcrPushSettings Configured(EcrPushSettings settings, Func<EcrPushSettings, EcrPushSettings> configurator)
+        => configurator(settings)
+            ?? throw new EcrPushException("A settings configurator returned null: return the settings it was given, changed with the Set/Enable/Add methods (_ => _.SetRepositoryName(\"team/web\")).");
 
     // Not Enumerable.Except: that would also fold duplicates, which validation must still see and report.
     private static T[] Without<T>(IReadOnlyList<T> items, IEnumerable<T> removed)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ecr.TestStack;
 
 namespace Ecr.CakeTests;
 
@@ -41,19 +42,8 @@ public sealed class AddinFixture : CakeStackFixture
 
         // Packed from the build the #r test uses (no-build): the two ways of loading are tested on the same bits.
         PackageFeed = Directory.CreateDirectory(Path.Combine(WorkRoot, "feed")).FullName;
-        var packs = PackedProjects.Select(project => ChildCommand.RunAsync(
-            "dotnet",
-            ["pack", project, "--configuration", Configuration, "--no-build", "--output", PackageFeed, "-p:Version=" + PackageVersion, "-nologo"],
-            RepositoryRoot,
-            CommandTimeout));
-        foreach (var pack in await Task.WhenAll(packs))
-        {
-            pack.EnsureSucceeded();
-        }
-
-        // The enabled sources of this machine's NuGet configuration (`E <source>` lines).
-        var sources = (await ChildCommand.RunAsync("dotnet", ["nuget", "list", "source", "--format", "short"], RepositoryRoot, CommandTimeout)).EnsureSucceeded();
-        var enabled = sources.Lines.Where(line => line.StartsWith("E ", StringComparison.Ordinal)).Select(line => line[2..].Trim());
+        await LocalPackageFeed.PackAsync(RepositoryRoot, PackedProjects, Configuration, PackageVersion, PackageFeed, CommandTimeout);
+        var enabled = await LocalPackageFeed.EnabledSourcesAsync(RepositoryRoot, CommandTimeout);
         NuGetSources = string.Join(';', [PackageFeed, .. enabled]);
     }
 }

@@ -64,7 +64,7 @@ public sealed partial class CakeAliasTests(AddinFixture fixture, ITestOutputHelp
             Task("Push").Does(async () =>
             {
                 var pushed = await EcrPushAsync(s => s
-                    .SetSourceImageName("cake-addin-web").SetSourceImageTag("2.0.0")
+                    .SetSourceImageName("cake-addin-web:2.0.0")
                     .SetRepositoryName("{{repository}}")
                     .SetTargetTags("2.0.0")
                     .EnableAutoCreateRepository());

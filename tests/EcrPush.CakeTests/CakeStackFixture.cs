@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using System.Reflection;
-using System.Text.Json;
 using Ecr.TestStack;
 
 namespace Ecr.CakeTests;
@@ -21,13 +18,6 @@ public abstract class CakeStackFixture : IAsyncLifetime
 
     // ./build.sh may have to build the addin first.
     private static readonly TimeSpan BuildScriptTimeout = TimeSpan.FromMinutes(6);
-
-    // CI systems and a user's AWS set-up that would change what a push does or prints.
-    private static readonly string[] ForeignVariables =
-    [
-        "TF_BUILD", "GITHUB_ACTIONS", "TEAMCITY_VERSION", "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ];
 
     private int _scripts;
 
@@ -77,24 +67,7 @@ public abstract class CakeStackFixture : IAsyncLifetime
         (Stack, var stackTime) = await stackStart;
         var (_, preparationTime) = await preparation;
 
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in ForeignVariables)
-        {
-            environment[name] = null;
-        }
-
-        foreach (var (name, value) in Stack.AwsEnvironment)
-        {
-            environment[name] = value;
-        }
-
-        environment["DOCKER_HOST"] = Stack.DockerHost;
-        environment["NO_COLOR"] = "1";
-
-        // A build that a script starts must not leave MSBuild nodes holding the output pipe open after it ends.
-        environment["MSBUILDDISABLENODEREUSE"] = "1";
-        environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        CakeEnvironment = environment;
+        CakeEnvironment = BuildEnvironment.For(Stack);
 
         Preparation = string.Create(
             CultureInfo.InvariantCulture,
@@ -131,21 +104,7 @@ public abstract class CakeStackFixture : IAsyncLifetime
         ChildCommand.RunAsync(Path.Combine(RepositoryRoot, "build.sh"), arguments, RepositoryRoot, BuildScriptTimeout, CakeEnvironment);
 
     /// <summary>The tags the registry of <paramref name="region"/> holds for <paramref name="repository"/>, sorted; none when it has no such repository.</summary>
-    public async Task<IReadOnlyList<string>> RegistryTagsAsync(string region, string repository)
-    {
-        using var client = Stack.CreateRegistryClient(region);
-        using var response = await client.GetAsync(new Uri($"https://{Stack.RegistryHost(region)}/v2/{repository}/tags/list"));
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
-            ? [.. tags.EnumerateArray().Select(tag => tag.GetString()!).Order(StringComparer.Ordinal)]
-            : [];
-    }
+    public Task<IReadOnlyList<string>> RegistryTagsAsync(string region, string repository) => Stack.RegistryTagsAsync(region, repository);
 
     /// <summary>What the collection needs besides the stack; runs while the stack starts.</summary>
     protected virtual Task PrepareAsync() => Task.CompletedTask;

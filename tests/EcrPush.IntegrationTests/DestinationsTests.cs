@@ -23,7 +23,7 @@ public sealed class DestinationsTests(StackFixture fixture)
         Assert.Equal(["us-east-1", "eu-west-1"], result.Destinations.Select(d => d.Region));
         Assert.Equal(
             [$"{Stack.RegistryHost("us-east-1")}/{repository}:1", $"{Stack.RegistryHost("us-east-1")}/{repository}:latest", $"{Stack.RegistryHost("eu-west-1")}/{repository}:1", $"{Stack.RegistryHost("eu-west-1")}/{repository}:latest"],
-            result.ImageReferences);
+            result.AllImageReferences);
         foreach (var destination in result.Destinations)
         {
             Assert.True(destination.RepositoryCreated);
@@ -42,10 +42,10 @@ public sealed class DestinationsTests(StackFixture fixture)
 
         var result = await EcrTasks.EcrPushAsync(s => s
             .SetSourceImageName("it-options").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()
-            .EnableScanOnPush().SetTagMutability("IMMUTABLE").SetEncryptionType("AES256").AddRepositoryTag("team", "web")
+            .EnableScanOnPush().SetTagMutability(TagMutability.Immutable).SetEncryptionType(EncryptionType.Aes256).AddRepositoryTag("team", "web")
             .SetLifecyclePolicy(lifecycle));
 
-        Assert.True(result.RepositoryCreated);
+        Assert.True(result.FirstDestination.RepositoryCreated);
         var described = await StackChecks.EcrApiAsync(Stack, "us-east-1", "DescribeRepositories", $$"""{"repositoryNames":["{{repository}}"]}""");
         var created = described.GetProperty("repositories")[0];
         Assert.Equal("IMMUTABLE", created.GetProperty("imageTagMutability").GetString());
@@ -67,9 +67,9 @@ public sealed class DestinationsTests(StackFixture fixture)
         var log = fixture.Mark();
 
         var result = await EcrTasks.EcrPushAsync(s => s
-            .SetSourceImageName("it-existing").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository().SetTagMutability("IMMUTABLE"));
+            .SetSourceImageName("it-existing").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository().SetTagMutability(TagMutability.Immutable));
 
-        Assert.False(result.RepositoryCreated);
+        Assert.False(result.FirstDestination.RepositoryCreated);
         Assert.Contains("already exists with tag mutability MUTABLE, not IMMUTABLE; an existing repository is not changed.", log.Text, StringComparison.Ordinal);
         var described = await StackChecks.EcrApiAsync(Stack, "us-east-1", "DescribeRepositories", $$"""{"repositoryNames":["{{repository}}"]}""");
         Assert.Equal("MUTABLE", described.GetProperty("repositories")[0].GetProperty("imageTagMutability").GetString());

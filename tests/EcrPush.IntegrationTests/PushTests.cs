@@ -25,10 +25,10 @@ public sealed class PushTests(StackFixture fixture)
             .EnableAutoCreateRepository());
 
         Assert.Equal($"{Host}/{repository}:1.4.2", result.ImageReference);
-        Assert.Equal($"{Host}/{repository}", result.RepositoryUri);
-        Assert.Equal(LocalEcrStack.AccountId, result.RegistryId);
-        Assert.Equal(Region, result.Region);
-        Assert.True(result.RepositoryCreated);
+        Assert.Equal($"{Host}/{repository}", result.FirstDestination.RepositoryUri);
+        Assert.Equal(LocalEcrStack.AccountId, result.FirstDestination.RegistryId);
+        Assert.Equal(Region, result.FirstDestination.Region);
+        Assert.True(result.FirstDestination.RepositoryCreated);
         Assert.Matches("^sha256:[0-9a-f]{64}$", result.Digest);
         Assert.Equal(["1.4.2"], await StackChecks.RegistryTagsAsync(Stack, Region, repository));
         Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Host}/{repository}:"));
@@ -61,10 +61,10 @@ public sealed class PushTests(StackFixture fixture)
         var log = fixture.Mark();
         var second = await EcrTasks.EcrPushAsync(settings);
 
-        Assert.Equal([$"{Host}/{repository}:1.0.0", $"{Host}/{repository}:latest"], first.ImageReferences);
+        Assert.Equal([$"{Host}/{repository}:1.0.0", $"{Host}/{repository}:latest"], first.AllImageReferences);
         Assert.Equal(["1.0.0", "latest"], await StackChecks.RegistryTagsAsync(Stack, Region, repository));
         Assert.Equal(first.Digest, second.Digest);
-        Assert.False(second.RepositoryCreated);
+        Assert.False(second.FirstDestination.RepositoryCreated);
         Assert.Contains("already in the registry", log.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(": pushed", log.Text, StringComparison.Ordinal);
         Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Host}/{repository}:"));
@@ -95,7 +95,7 @@ public sealed class PushTests(StackFixture fixture)
 
         var result = await EcrTasks.EcrPushAsync(s => s.SetSourceImageName("it-region").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository());
 
-        Assert.Equal(other, result.Region);
+        Assert.Equal(other, result.FirstDestination.Region);
         Assert.StartsWith(Stack.RegistryHost(other) + "/", result.ImageReference, StringComparison.Ordinal);
         Assert.Equal(["latest"], await StackChecks.RegistryTagsAsync(Stack, other, repository));
     }
@@ -108,7 +108,7 @@ public sealed class PushTests(StackFixture fixture)
 
         var result = await EcrTasks.EcrPushAsync(s => s.SetRegion("eu-west-1").SetSourceImageName("it-region2").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository());
 
-        Assert.Equal("eu-west-1", result.Region);
+        Assert.Equal("eu-west-1", result.FirstDestination.Region);
         Assert.Equal(["latest"], await StackChecks.RegistryTagsAsync(Stack, "eu-west-1", repository));
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -13,21 +12,8 @@ internal static class StackChecks
 
     public static DockerClient Engine(LocalEcrStack stack) => new DockerClientBuilder().WithEndpoint(new Uri(stack.DockerHost)).Build();
 
-    public static async Task<IReadOnlyList<string>> RegistryTagsAsync(LocalEcrStack stack, string region, string repository)
-    {
-        using var client = stack.CreateRegistryClient(region);
-        using var response = await client.GetAsync(new Uri($"https://{stack.RegistryHost(region)}/v2/{repository}/tags/list"));
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
-            ? [.. tags.EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal)]
-            : [];
-    }
+    public static Task<IReadOnlyList<string>> RegistryTagsAsync(LocalEcrStack stack, string region, string repository) =>
+        stack.RegistryTagsAsync(region, repository);
 
     /// <summary>
     /// Asks moto, the ECR API of the stack, directly: what a repository looks like now. moto does not check
@@ -55,22 +41,6 @@ internal static class StackChecks
     }
 
     /// <summary>Pulls a reference back from the registry and returns the image ID the engine gives it.</summary>
-    public static async Task<string> PullBackAsync(LocalEcrStack stack, string region, string reference)
-    {
-        using var engine = Engine(stack);
-        string? error = null;
-        var auth = new AuthConfig { ServerAddress = stack.RegistryHost(region), Username = "AWS", Password = LocalEcrStack.RegistryPassword };
-        var parameters = reference.Contains('@', StringComparison.Ordinal)
-            ? new ImagesCreateParameters { FromImage = reference }
-            : new ImagesCreateParameters { FromImage = reference[..reference.LastIndexOf(':')], Tag = reference[(reference.LastIndexOf(':') + 1)..] };
-        await engine.Images.CreateImageAsync(parameters, auth, new SyncProgress(m => error ??= m.Error?.Message));
-        Assert.Null(error);
-        var image = await engine.Images.InspectImageAsync(reference);
-        return image.ID;
-    }
-
-    private sealed class SyncProgress(Action<JSONMessage> report) : IProgress<JSONMessage>
-    {
-        public void Report(JSONMessage value) => report(value);
-    }
+    public static Task<string> PullBackAsync(LocalEcrStack stack, string region, string reference) =>
+        stack.PullBackAsync(region, reference);
 }

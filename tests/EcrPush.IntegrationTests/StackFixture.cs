@@ -39,7 +39,6 @@ public sealed class StackFixture : IAsyncLifetime, ILogEventSink
 
         Environment.SetEnvironmentVariable("DOCKER_HOST", Stack.DockerHost);
         Log.Logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(this).CreateLogger();
-        Reliability.AuditTrail.Watch(this);
     }
 
     public async Task DisposeAsync()

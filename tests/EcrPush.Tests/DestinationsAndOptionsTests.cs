@@ -29,7 +29,7 @@ public sealed class DestinationsAndOptionsTests
             CancellationToken.None);
 
         var hosts = new[] { FakeEcr.HostOf("us-east-1"), FakeEcr.HostOf("eu-west-1"), FakeEcr.HostOf("eu-west-1", "210987654321") };
-        Assert.Equal(hosts.SelectMany(h => new[] { $"{h}/team/web:1", $"{h}/team/web:latest" }), result.ImageReferences);
+        Assert.Equal(hosts.SelectMany(h => new[] { $"{h}/team/web:1", $"{h}/team/web:latest" }), result.AllImageReferences);
         Assert.Equal($"{hosts[0]}/team/web:1", result.ImageReference);
         Assert.Equal(["us-east-1", "eu-west-1", "eu-west-1"], result.Destinations.Select(d => d.Region));
         Assert.Equal(["123456789012", "123456789012", "210987654321"], result.Destinations.Select(d => d.RegistryId));
@@ -62,8 +62,8 @@ public sealed class DestinationsAndOptionsTests
         try
         {
             await CreatePusher().PushAsync(Settings
-                .EnableScanOnPush().SetTagMutability("IMMUTABLE_WITH_EXCLUSION").AddTagMutabilityExclusionFilters("latest", "dev-*")
-                .SetEncryptionType("KMS").SetKmsKey("alias/ecr").AddRepositoryTag("team", "web").AddRepositoryTag("cost-centre", "42")
+                .EnableScanOnPush().SetTagMutability(TagMutability.ImmutableWithExclusion).AddTagMutabilityExclusionFilters("latest", "dev-*")
+                .SetEncryptionType(EncryptionType.Kms).SetKmsKey("alias/ecr").AddRepositoryTag("team", "web").AddRepositoryTag("cost-centre", "42")
                 .SetLifecyclePolicy(lifecycle).SetRepositoryPolicyFile(policyFile), CancellationToken.None);
         }
         finally
@@ -86,7 +86,7 @@ public sealed class DestinationsAndOptionsTests
         _ecr.AddRepository("team/web");
         _ecr.ExistingRepositorySettings = (false, "AES256");
 
-        await CreatePusher().PushAsync(Settings.SetTagMutability("IMMUTABLE").EnableScanOnPush().SetEncryptionType("KMS").SetLifecyclePolicy(new string(' ', 90) + "{\"rules\":[]}"), CancellationToken.None);
+        await CreatePusher().PushAsync(Settings.SetTagMutability(TagMutability.Immutable).EnableScanOnPush().SetEncryptionType(EncryptionType.Kms).SetLifecyclePolicy(new string(' ', 90) + "{\"rules\":[]}"), CancellationToken.None);
 
         Assert.Empty(_ecr.Creations);
         Assert.Empty(_ecr.Policies);
@@ -96,12 +96,13 @@ public sealed class DestinationsAndOptionsTests
 
     public static TheoryData<string, Func<EcrPushSettings, EcrPushSettings>, string> BadOptions => new()
     {
-        { "mutability", s => s.SetTagMutability("immutable"), "TagMutability 'immutable' is not one of MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION" },
-        { "filters missing", s => s.SetTagMutability("IMMUTABLE_WITH_EXCLUSION"), "needs TagMutabilityExclusionFilters" },
-        { "filters without exclusion", s => s.SetTagMutability("IMMUTABLE").AddTagMutabilityExclusionFilters("x"), "TagMutabilityExclusionFilters are set, but TagMutability is not" },
-        { "filter chars", s => s.SetTagMutability("MUTABLE_WITH_EXCLUSION").AddTagMutabilityExclusionFilters("a b"), "TagMutabilityExclusionFilters[0] 'a b'" },
-        { "encryption", s => s.SetEncryptionType("aes"), "EncryptionType 'aes' is not one of AES256, KMS, KMS_DSSE" },
-        { "kms with aes", s => s.SetEncryptionType("AES256").SetKmsKey("alias/x"), "KmsKey is set, but EncryptionType is AES256" },
+        { "mutability", s => s.SetTagMutability((TagMutability)7), "TagMutability 7 is not one of Mutable, Immutable, ImmutableWithExclusion, MutableWithExclusion" },
+        { "filters missing", s => s.SetTagMutability(TagMutability.ImmutableWithExclusion), "needs TagMutabilityExclusionFilters" },
+        { "filters without exclusion", s => s.SetTagMutability(TagMutability.Immutable).AddTagMutabilityExclusionFilters("x"), "TagMutabilityExclusionFilters are set, but TagMutability is not" },
+        { "filter chars", s => s.SetTagMutability(TagMutability.MutableWithExclusion).AddTagMutabilityExclusionFilters("a b"), "TagMutabilityExclusionFilters[0] 'a b'" },
+        { "encryption", s => s.SetEncryptionType((EncryptionType)9), "EncryptionType 9 is not one of Aes256, Kms, KmsDsse" },
+        { "kms with aes", s => s.SetEncryptionType(EncryptionType.Aes256).SetKmsKey("alias/x"), "KmsKey is set, but EncryptionType is Aes256" },
+        { "kms without encryption", s => s.SetKmsKey("alias/x"), "KmsKey is set, but EncryptionType is not set (AES256)" },
         { "tag key", s => s.AddRepositoryTag("", "v"), "RepositoryTags '' = 'v'" },
         { "policy not json", s => s.SetRepositoryPolicy("{not json"), "RepositoryPolicy is not JSON" },
         { "lifecycle too short", s => s.SetLifecyclePolicy("{}"), "LifecyclePolicy has 2 characters: ECR takes 100 to 30720" },

@@ -54,8 +54,8 @@ public sealed class PushProgressTests
         progress.Report(new JSONMessage { ID = "eeeeeeeeeeee", Status = "Pushing", Progress = new JSONProgress { Current = 67_072, Total = 65_536 } });
 
         Assert.InRange(log.Lines.Count, 10, 30);
-        Assert.Equal(3, progress.LayersPushed);
-        Assert.Equal(1, progress.LayersExisting);
+        Assert.Equal(3, log.Lines.Count(line => line.EndsWith(": pushed", StringComparison.Ordinal)));
+        Assert.Equal(1, log.Lines.Count(line => line.EndsWith(": already in the registry", StringComparison.Ordinal)));
         Assert.Contains("INF   aaaaaaaaaaaa: pushing 1000.0 KiB of 1000.0 KiB", log.Lines);
         Assert.Contains("INF   dddddddddddd: already in the registry", log.Lines);
         Assert.Contains("INF   eeeeeeeeeeee: pushing 64.0 KiB of 64.0 KiB", log.Lines);

@@ -36,11 +36,13 @@ public sealed class PusherTests
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "latest"), CancellationToken.None);
 
         Assert.Equal($"{Target}:1.4.2", result.ImageReference);
-        Assert.Equal([$"{Target}:1.4.2", $"{Target}:latest"], result.ImageReferences);
+        Assert.Equal([$"{Target}:1.4.2", $"{Target}:latest"], result.AllImageReferences);
         Assert.Equal(FakeDockerEngine.Digest, result.Digest);
-        Assert.Equal(Target, result.RepositoryUri);
-        Assert.Equal("123456789012", result.RegistryId);
-        Assert.False(result.RepositoryCreated);
+        var only = Assert.Single(result.Destinations);
+        Assert.Same(only, result.FirstDestination);
+        Assert.Equal(Target, only.RepositoryUri);
+        Assert.Equal("123456789012", only.RegistryId);
+        Assert.False(only.RepositoryCreated);
         Assert.Equal([$"{Target}:1.4.2", $"{Target}:latest"], _engine.Pushed);
         Assert.All(_engine.PushCredentials, c => Assert.Equal((FakeEcr.Host, "AWS", "password-1"), (c.ServerAddress, c.UserName, c.Password)));
         Assert.Equal(["web:1.4.2"], _engine.Tags.Keys);
@@ -62,11 +64,11 @@ public sealed class PusherTests
     public async Task Auto_create_creates_the_repository_and_a_concurrent_create_counts_as_success()
     {
         var created = await CreatePusher().PushAsync(Settings.SetRepositoryName("team/new").EnableAutoCreateRepository(), CancellationToken.None);
-        Assert.True(created.RepositoryCreated);
+        Assert.True(created.FirstDestination.RepositoryCreated);
 
         _ecr.CreateRacesWithSomeoneElse = true;
         var raced = await CreatePusher().PushAsync(Settings.SetRepositoryName("team/other").EnableAutoCreateRepository(), CancellationToken.None);
-        Assert.False(raced.RepositoryCreated);
+        Assert.False(raced.FirstDestination.RepositoryCreated);
         Assert.Contains(_log.Lines, l => l.Contains("was created meanwhile by someone else", StringComparison.Ordinal));
     }
 
@@ -262,7 +264,7 @@ public sealed class PusherTests
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "new"), CancellationToken.None);
 
         Assert.Equal([$"{Target}:new"], _engine.Pushed);
-        Assert.Equal([$"{Target}:1.4.2", $"{Target}:new"], result.ImageReferences);
+        Assert.Equal([$"{Target}:1.4.2", $"{Target}:new"], result.AllImageReferences);
         Assert.Contains(_log.Lines, l => l.Contains("The immutable tag 1.4.2 already holds this image", StringComparison.Ordinal));
     }
 

@@ -46,10 +46,12 @@ public sealed class SettingsExtensionsTests
     [Fact]
     public void Object_initializer_and_fluent_methods_agree()
     {
-        var fluent = new EcrPushSettings().SetRegion("eu-west-1").SetSourceImageName("web").SetRepositoryName("team/web");
-        var initialized = new EcrPushSettings { Region = "eu-west-1", SourceImageName = "web", RepositoryName = "team/web", TargetTags = fluent.TargetTags };
+        var fluent = new EcrPushSettings().SetRegion("eu-west-1").SetSourceImageName("web").SetRepositoryName("team/web").SetTargetTags("1", "latest").AddRepositoryTag("team", "web");
+        var initialized = new EcrPushSettings { Region = "eu-west-1", SourceImageName = "web", RepositoryName = "team/web", TargetTags = ["1", "latest"], RepositoryTags = new Dictionary<string, string> { ["team"] = "web" } };
 
-        Assert.Equal(initialized, fluent);
+        // Property by property, lists and dictionaries by their contents.
+        Assert.Equivalent(initialized, fluent, strict: true);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Assert.Equivalent(initialized, fluent.SetTargetTags("1"), strict: true));
     }
 
     [Fact]
@@ -61,12 +63,13 @@ public sealed class SettingsExtensionsTests
         Assert.DoesNotContain("s3cr3t-value", settings.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("t0k3n-value", settings.ToString(), StringComparison.Ordinal);
 
-        var result = new EcrPushResult
-        {
-            ImageReference = "h/r:1", ImageReferences = ["h/r:1"], Digest = "sha256:00", RepositoryUri = "h/r",
-            RegistryId = "123456789012", Region = "us-east-1", RepositoryCreated = false,
-        };
+        var result = new EcrPushResult([
+            new EcrPushedImage { ImageReferences = ["h/r:1", "h/r:2"], Digest = "sha256:00", RepositoryUri = "h/r", RegistryId = "123456789012", Region = "us-east-1", RepositoryCreated = false },
+            new EcrPushedImage { ImageReferences = ["g/r:1", "g/r:2"], Digest = "sha256:00", RepositoryUri = "g/r", RegistryId = "123456789012", Region = "eu-west-1", RepositoryCreated = true },
+        ]);
         Assert.Equal("h/r:1", result.ToString());
         Assert.Equal("h/r@sha256:00", result.DigestReference);
+        Assert.Equal("us-east-1", result.FirstDestination.Region);
+        Assert.Equal(["h/r:1", "h/r:2", "g/r:1", "g/r:2"], result.AllImageReferences);
     }
 }

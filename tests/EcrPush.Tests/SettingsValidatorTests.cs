@@ -26,9 +26,12 @@ public sealed class SettingsValidatorTests
         { "tag unicode", s => s.SetTargetTags("vé"), ["TargetTags[0] 'vé'"] },
         { "source tag bad", s => s.SetSourceImageTag("1 2"), ["SourceImageTag '1 2'"] },
         { "name missing", s => s.ResetSourceImageName(), ["SourceImageName is not set", "SetSourceImageId"] },
-        { "name with tag", s => s.SetSourceImageName("web:1.4.2").ResetSourceImageTag(), ["SourceImageName 'web:1.4.2' contains a tag", "SourceImageTag to '1.4.2'"] },
-        { "name with digest", s => s.SetSourceImageName("web@sha256:abc"), ["contains a digest"] },
-        { "name upper case", s => s.SetSourceImageName("Web"), ["SourceImageName 'Web'", "a Docker image name"] },
+        { "name tag conflicts", s => s.SetSourceImageName("web:2.0"), ["SourceImageName 'web:2.0' names the tag '2.0', but SourceImageTag is '1.4.2'", "give the tag once"] },
+        { "name with short digest", s => s.SetSourceImageName("web@sha256:abc").ResetSourceImageTag(), ["the digest 'sha256:abc', which is not a digest", "64 lowercase hex digits"] },
+        { "name digest and tag setting", s => s.SetSourceImageName("web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), ["names a digest, and SourceImageTag is '1.4.2'", "reset SourceImageTag"] },
+        { "name with bad tag", s => s.SetSourceImageName("web:1 2").ResetSourceImageTag(), ["The tag in SourceImageName 'web:1 2', '1 2' does not match the rule", "a Docker tag"] },
+        { "name with empty tag", s => s.SetSourceImageName("web:").ResetSourceImageTag(), ["The tag in SourceImageName 'web:', '' is empty"] },
+        { "name upper case", s => s.SetSourceImageName("Web"), ["SourceImageName 'Web'", "a Docker image reference"] },
         { "name and id", s => s.SetSourceImageId("abc123"), ["SourceImageId 'abc123' is set, but ImageIdentity is ImageName"] },
         { "id identity without id", s => s.SetImageIdentity(ImageIdentity.ImageId).ResetSourceImageName().ResetSourceImageTag(), ["SourceImageId is not set"] },
         { "id identity with name", s => s.SetImageIdentity(ImageIdentity.ImageId).SetSourceImageId("abc"), ["SourceImageName or SourceImageTag is set, but ImageIdentity is ImageId"] },
@@ -127,6 +130,22 @@ public sealed class SettingsValidatorTests
     [InlineData("my_app__x-y")]
     public void Image_names_with_a_registry_or_separators_are_accepted(string name)
         => Assert.Equal($"{name}:latest", SettingsValidator.Validate(Valid.SetSourceImageName(name).ResetSourceImageTag()).Source.Reference);
+
+    [Theory]
+    [InlineData("web:1.4.2", null, "web:1.4.2")]
+    [InlineData("web:1.4.2", "1.4.2", "web:1.4.2")]
+    [InlineData("web", "1.4.2", "web:1.4.2")]
+    [InlineData("registry:5000/team/web", null, "registry:5000/team/web:latest")]
+    [InlineData("registry:5000/team/web:1.4.2", null, "registry:5000/team/web:1.4.2")]
+    [InlineData("web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", null, "web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("registry:5000/web:1.4.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", null, "registry:5000/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void A_source_name_is_read_as_Docker_reads_a_reference(string name, string? tag, string reference)
+    {
+        var plan = SettingsValidator.Validate(new EcrPushSettings().SetSourceImageName(name).SetSourceImageTag(tag).SetRepositoryName("team/web"));
+
+        Assert.Equal(reference, plan.Source.Reference);
+        Assert.False(plan.Source.IsId);
+    }
 
     [Fact]
     public void A_full_valid_settings_object_passes()

@@ -30,6 +30,10 @@ internal static partial class Names
     [GeneratedRegex(@"\A(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant)]
     public static partial Regex ImageName();
 
+    /// <summary>A content digest as the engine takes it in a reference: <c>sha256:</c> and 64 lowercase hex digits.</summary>
+    [GeneratedRegex(@"\Asha256:[0-9a-f]{64}\z", RegexOptions.CultureInvariant)]
+    public static partial Regex Digest();
+
     /// <summary>An image ID: <c>sha256:</c> and 64 hex digits, or a hex prefix of one (the engine resolves it).</summary>
     [GeneratedRegex(@"\A(?:sha256:)?[0-9a-f]{1,64}\z", RegexOptions.CultureInvariant)]
     public static partial Regex ImageId();

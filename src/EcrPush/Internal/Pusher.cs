@@ -64,14 +64,8 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
             }
         }
 
-        var results = pushes.Select(p => p.Result).ToList();
-        var result = results[0] with
-        {
-            ImageReferences = [.. results.SelectMany(r => r.ImageReferences)],
-            Destinations = results,
-        };
-
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.ImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
+        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
         if (plan.OutputVariable is { } variable)
         {
             ci.SetVariable(variable, result.ImageReference, log);
@@ -87,7 +81,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         return image;
     }
 
-    private async Task<EcrPushResult> PushToDestinationAsync(IDockerEngine engine, Task<LocalImage> imageTask, PushPlan plan, EcrDestination destination, CiService ci, ConcurrentQueue<string> created, CancellationToken cancellationToken)
+    private async Task<EcrPushedImage> PushToDestinationAsync(IDockerEngine engine, Task<LocalImage> imageTask, PushPlan plan, EcrDestination destination, CiService ci, ConcurrentQueue<string> created, CancellationToken cancellationToken)
     {
         var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
         log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
@@ -122,11 +116,9 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
             throw new EcrPushException($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
         }
 
-        var references = plan.Tags.Select(tag => $"{target}:{tag}").ToList();
-        return new EcrPushResult
+        return new EcrPushedImage
         {
-            ImageReference = references[0],
-            ImageReferences = references,
+            ImageReferences = [.. plan.Tags.Select(tag => $"{target}:{tag}")],
             Digest = digest,
             RepositoryUri = target,
             RegistryId = destination.RegistryId ?? repository.RegistryId,
@@ -319,7 +311,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
     }
 
     /// <summary>Several destinations, some failed: the others finished; say which failed and why, and what was pushed.</summary>
-    private static EcrPushException PartialFailure(PushPlan plan, List<Task<EcrPushResult>> pushes)
+    private static EcrPushException PartialFailure(PushPlan plan, List<Task<EcrPushedImage>> pushes)
     {
         var failed = new List<string>();
         var pushed = new List<string>();

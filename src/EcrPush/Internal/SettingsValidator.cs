@@ -10,7 +10,7 @@ namespace Ecr.Internal;
 /// All problems are gathered into one <see cref="EcrPushException"/>, each naming the setting, the value (never a
 /// secret's), the rule and the fix.
 /// </summary>
-internal static class SettingsValidator
+internal static partial class SettingsValidator
 {
     private const int ShownValueLength = 80;
 
@@ -97,64 +97,6 @@ internal static class SettingsValidator
         return builder.ToString();
     }
 
-    private static SourceImage? CheckSource(EcrPushSettings settings, List<string> problems)
-    {
-        switch (settings.ImageIdentity)
-        {
-            case ImageIdentity.ImageName:
-                if (settings.SourceImageId is not null)
-                {
-                    problems.Add($"SourceImageId {Show(settings.SourceImageId)} is set, but ImageIdentity is ImageName: set ImageIdentity to ImageId to push by ID, or reset SourceImageId.");
-                }
-
-                if (settings.SourceImageName is null)
-                {
-                    problems.Add("SourceImageName is not set: name the local image to push (e.g. SetSourceImageName(\"web\")), or push by ID with SetImageIdentity(ImageIdentity.ImageId) and SetSourceImageId(...).");
-                    CheckOptional(nameof(settings.SourceImageTag), settings.SourceImageTag, Names.Tag(), TagRule, problems);
-                    return null;
-                }
-
-                var name = settings.SourceImageName;
-                var tag = settings.SourceImageTag;
-                var lastSlash = name.LastIndexOf('/');
-                if (name.Contains('@', StringComparison.Ordinal))
-                {
-                    problems.Add($"SourceImageName {Show(name)} contains a digest: give the name alone, or push by ID with ImageIdentity ImageId.");
-                    return null;
-                }
-
-                if (name.IndexOf(':', lastSlash + 1) is var colon and >= 0)
-                {
-                    problems.Add($"SourceImageName {Show(name)} contains a tag: set SourceImageName to {Show(name[..colon])} and SourceImageTag to {Show(name[(colon + 1)..])}.");
-                    return null;
-                }
-
-                var ok = Check(nameof(settings.SourceImageName), name, Names.ImageName(), "a Docker image name: lowercase letters, digits and separators (. _ __ -), path components joined by /, optionally after a registry host[:port]/", problems, allowEmpty: false);
-                ok &= CheckOptional(nameof(settings.SourceImageTag), tag, Names.Tag(), TagRule, problems);
-                return ok ? new SourceImage($"{name}:{tag ?? Names.DefaultTag}", IsId: false) : null;
-
-            case ImageIdentity.ImageId:
-                if (settings.SourceImageName is not null || settings.SourceImageTag is not null)
-                {
-                    problems.Add("SourceImageName or SourceImageTag is set, but ImageIdentity is ImageId: reset them, or set ImageIdentity to ImageName to push by name.");
-                }
-
-                if (settings.SourceImageId is null)
-                {
-                    problems.Add("SourceImageId is not set, but ImageIdentity is ImageId: set it to the image's ID (sha256:…, or a prefix such as the 12 characters `docker images` shows).");
-                    return null;
-                }
-
-                return Check(nameof(settings.SourceImageId), settings.SourceImageId, Names.ImageId(), "sha256: and 64 lowercase hex digits, or a lowercase hex prefix of them", problems, allowEmpty: false)
-                    ? new SourceImage(settings.SourceImageId, IsId: true)
-                    : null;
-
-            default:
-                problems.Add($"ImageIdentity {(int)settings.ImageIdentity} is not one of ImageName, ImageId.");
-                return null;
-        }
-    }
-
     private const string TagRule = "a Docker tag: 1 to 128 letters, digits, _ . -, not starting with . or -";
 
     private static string? CheckRepositoryName(string? name, List<string> problems)
@@ -171,7 +113,7 @@ internal static class SettingsValidator
             return null;
         }
 
-        return Check(nameof(EcrPushSettings.RepositoryName), name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems, allowEmpty: false)
+        return Check(nameof(EcrPushSettings.RepositoryName), name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems)
             ? name
             : null;
     }
@@ -193,7 +135,7 @@ internal static class SettingsValidator
                 continue;
             }
 
-            Check($"TargetTags[{i}]", tag, Names.Tag(), TagRule, problems, allowEmpty: false);
+            Check($"TargetTags[{i}]", tag, Names.Tag(), TagRule, problems);
             if (!seen.Add(tag))
             {
                 problems.Add($"TargetTags[{i}] {Show(tag)} is listed more than once: list each tag once.");
@@ -201,67 +143,6 @@ internal static class SettingsValidator
         }
 
         return [.. tags];
-    }
-
-    private static void CheckCredentials(EcrPushSettings settings, List<string> problems)
-    {
-        var hasKeys = settings.AwsAccessKeyId is not null || settings.AwsSecretAccessKey is not null;
-        if (settings.AwsAccessKeyId is null && settings.AwsSecretAccessKey is not null)
-        {
-            problems.Add("AwsSecretAccessKey is set without AwsAccessKeyId: set both, or neither to use the environment's credentials.");
-        }
-
-        if (settings.AwsAccessKeyId is not null && settings.AwsSecretAccessKey is null)
-        {
-            problems.Add($"AwsAccessKeyId {Show(settings.AwsAccessKeyId)} is set without AwsSecretAccessKey: set both, or neither to use the environment's credentials.");
-        }
-
-        if (settings.AwsSessionToken is not null && !hasKeys)
-        {
-            problems.Add("AwsSessionToken is set without AwsAccessKeyId and AwsSecretAccessKey: a session token belongs to temporary keys; set all three.");
-        }
-
-        CheckOptional(nameof(settings.AwsAccessKeyId), settings.AwsAccessKeyId, Names.AccessKeyId(), "an AWS access key ID: 16 to 128 upper-case letters and digits (AKIA…, ASIA…)", problems);
-        CheckSecret(nameof(settings.AwsSecretAccessKey), settings.AwsSecretAccessKey, problems);
-        CheckSecret(nameof(settings.AwsSessionToken), settings.AwsSessionToken, problems);
-
-        var sources = new List<string>();
-        if (settings.AwsCredentials is not null)
-        {
-            sources.Add("AwsCredentials");
-        }
-
-        if (hasKeys)
-        {
-            sources.Add("AwsAccessKeyId/AwsSecretAccessKey");
-        }
-
-        if (settings.AwsProfile is not null)
-        {
-            sources.Add("AwsProfile");
-        }
-
-        if (sources.Count > 1)
-        {
-            problems.Add($"{string.Join(" and ", sources)} are both set: give credentials one way, so that it is clear which are used.");
-        }
-
-        if (settings.AwsProfile is not null && (settings.AwsProfile.Length == 0 || settings.AwsProfile.Trim() != settings.AwsProfile || settings.AwsProfile.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
-        {
-            problems.Add($"AwsProfile {Show(settings.AwsProfile)} is not a profile name: profile names have no white space; set the name as it stands in ~/.aws/config.");
-        }
-
-        CheckOptional(nameof(settings.AwsRoleArn), settings.AwsRoleArn, Names.RoleArn(), "an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>", problems);
-        CheckOptional(nameof(settings.AwsRoleSessionName), settings.AwsRoleSessionName, Names.RoleSessionName(), "2 to 64 letters, digits and + = , . @ _ -", problems);
-        if (settings.AwsRoleArn is null && (settings.AwsExternalId is not null || settings.AwsRoleSessionName is not null))
-        {
-            problems.Add("AwsExternalId or AwsRoleSessionName is set without AwsRoleArn: they apply only when assuming a role; set AwsRoleArn or reset them.");
-        }
-
-        if (settings.AwsExternalId is not null && (settings.AwsExternalId.Length is < 2 or > 1224 || settings.AwsExternalId.Any(char.IsWhiteSpace)))
-        {
-            problems.Add($"AwsExternalId {Show(settings.AwsExternalId)} is not an external ID: 2 to 1224 characters with no white space.");
-        }
     }
 
     private static EcrDestination[] CheckDestinations(EcrPushSettings settings, List<string> problems)
@@ -289,134 +170,6 @@ internal static class SettingsValidator
         return [.. all];
     }
 
-    private static RepositoryOptions CheckRepositoryOptions(EcrPushSettings settings, List<string> problems)
-    {
-        string[] mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
-        string[] encryptions = ["AES256", "KMS", "KMS_DSSE"];
-        CheckOneOf(nameof(settings.TagMutability), settings.TagMutability, mutabilities, problems);
-        CheckOneOf(nameof(settings.EncryptionType), settings.EncryptionType, encryptions, problems);
-
-        var filters = settings.TagMutabilityExclusionFilters ?? [];
-        var withExclusion = settings.TagMutability?.EndsWith("_WITH_EXCLUSION", StringComparison.Ordinal) == true;
-        if (withExclusion && filters.Count == 0)
-        {
-            problems.Add($"TagMutability {settings.TagMutability} needs TagMutabilityExclusionFilters: add the wildcard filters of the tags excluded (e.g. AddTagMutabilityExclusionFilters(\"latest\")).");
-        }
-
-        if (!withExclusion && filters.Count > 0)
-        {
-            problems.Add("TagMutabilityExclusionFilters are set, but TagMutability is not IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION: set one of those, or clear the filters.");
-        }
-
-        for (var i = 0; i < filters.Count; i++)
-        {
-            Check($"TagMutabilityExclusionFilters[{i}]", filters[i] ?? string.Empty, Names.MutabilityExclusionFilter(), "1 to 128 letters, digits, . _ - and * (any run of characters)", problems, allowEmpty: false);
-        }
-
-        if (settings.KmsKey is not null)
-        {
-            if (settings.KmsKey.Length is 0 or > 2048 || settings.KmsKey.Any(char.IsWhiteSpace))
-            {
-                problems.Add($"KmsKey {Show(settings.KmsKey)} is not a KMS key: a key ARN, ID or alias, 1 to 2048 characters with no white space.");
-            }
-
-            if (settings.EncryptionType is "AES256")
-            {
-                problems.Add("KmsKey is set, but EncryptionType is AES256: set EncryptionType to KMS or KMS_DSSE, or reset KmsKey.");
-            }
-        }
-
-        foreach (var (key, value) in settings.RepositoryTags ?? new Dictionary<string, string>())
-        {
-            if (key.Length is 0 or > 128 || (value?.Length ?? 0) > 256)
-            {
-                problems.Add($"RepositoryTags {Show(key)} = {Show(value ?? string.Empty)} breaks ECR's rule: keys of 1 to 128 characters, values of at most 256.");
-            }
-        }
-
-        var options = new RepositoryOptions
-        {
-            ScanOnPush = settings.ScanOnPush,
-            TagMutability = settings.TagMutability,
-            TagMutabilityExclusionFilters = [.. filters],
-            EncryptionType = settings.EncryptionType,
-            KmsKey = settings.KmsKey,
-            Tags = new Dictionary<string, string>(settings.RepositoryTags ?? new Dictionary<string, string>(), StringComparer.Ordinal),
-            LifecyclePolicy = ReadPolicy(nameof(settings.LifecyclePolicy), settings.LifecyclePolicy, settings.LifecyclePolicyFile, 100, 30720, problems),
-            RepositoryPolicy = ReadPolicy(nameof(settings.RepositoryPolicy), settings.RepositoryPolicy, settings.RepositoryPolicyFile, 1, 10240, problems),
-        };
-
-        if (!options.IsEmpty && !settings.AutoCreateRepository)
-        {
-            problems.Add("Repository options (scan on push, tag mutability, encryption, tags, policies) are set, but AutoCreateRepository is off: they apply only to a repository the push creates; EnableAutoCreateRepository(), or reset them.");
-        }
-
-        return options;
-    }
-
-    /// <summary>A policy given as JSON text or as a file: read, and checked to be JSON of ECR's allowed length.</summary>
-    private static string? ReadPolicy(string setting, string? text, string? file, int minLength, int maxLength, List<string> problems)
-    {
-        if (text is not null && file is not null)
-        {
-            problems.Add($"{setting} and {setting}File are both set: give the policy one way.");
-            return null;
-        }
-
-        var source = text is not null ? setting : $"{setting}File {Show(file ?? string.Empty)}";
-        if (file is not null)
-        {
-            try
-            {
-                text = File.ReadAllText(file);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                problems.Add($"{source} could not be read ({exception.Message}): give the path of a readable JSON file.");
-                return null;
-            }
-        }
-
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (text.Length < minLength || text.Length > maxLength)
-        {
-            problems.Add($"{source} has {text.Length} characters: ECR takes {minLength} to {maxLength}.");
-            return null;
-        }
-
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(text);
-            return text;
-        }
-        catch (System.Text.Json.JsonException exception)
-        {
-            problems.Add($"{source} is not JSON ({exception.Message}): give the policy document as ECR's console or CLI shows it.");
-            return null;
-        }
-    }
-
-    private static void CheckOneOf(string setting, string? value, string[] allowed, List<string> problems)
-    {
-        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
-        {
-            problems.Add($"{setting} {Show(value)} is not one of {string.Join(", ", allowed)}.");
-        }
-    }
-
-    private static void CheckSecret(string setting, string? value, List<string> problems)
-    {
-        // The value itself never goes into a message.
-        if (value is not null && (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
-        {
-            problems.Add($"{setting} (value hidden, {value.Length} characters) is empty or contains white space: copy the value again without spaces or line breaks.");
-        }
-    }
-
     private static Uri? CheckUri(string setting, string? value, string[] schemes, List<string> problems)
     {
         if (value is null)
@@ -434,15 +187,10 @@ internal static class SettingsValidator
     }
 
     private static bool CheckOptional(string setting, string? value, Regex rule, string ruleText, List<string> problems)
-        => value is null || Check(setting, value, rule, ruleText, problems, allowEmpty: false);
+        => value is null || Check(setting, value, rule, ruleText, problems);
 
-    private static bool Check(string setting, string value, Regex rule, string ruleText, List<string> problems, bool allowEmpty)
+    private static bool Check(string setting, string value, Regex rule, string ruleText, List<string> problems)
     {
-        if (value.Length == 0 && allowEmpty)
-        {
-            return true;
-        }
-
         if (rule.IsMatch(value))
         {
             return true;

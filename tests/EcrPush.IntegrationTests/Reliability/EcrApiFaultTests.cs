@@ -40,7 +40,7 @@ public sealed class EcrApiFaultTests(StackFixture fixture, ITestOutputHelper out
             .SetSourceImageName("rel-api-flaky").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository());
 
         clock.Stop();
-        Assert.True(result.RepositoryCreated);
+        Assert.True(result.FirstDestination.RepositoryCreated);
         Assert.Equal(["latest"], await StackChecks.RegistryTagsAsync(Stack, Region, repository));
         foreach (var operation in Operations)
         {

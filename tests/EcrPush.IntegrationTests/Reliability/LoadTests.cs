@@ -55,11 +55,11 @@ public sealed class LoadTests(StackFixture fixture, ITestOutputHelper output)
 
         Assert.All(results, result => Assert.Matches("^sha256:[0-9a-f]{64}$", result.Digest));
         Assert.Equal(2, front.Count("GetAuthorizationToken"));
-        Assert.Equal(0, results.Take(5).Count(r => r.RepositoryCreated));
+        Assert.Equal(0, results.Take(5).Count(r => r.FirstDestination.RepositoryCreated));
         foreach (var group in plan.Zip(results).Skip(5).GroupBy(pair => pair.First.Repository))
         {
             // Whoever lost the creation race found the repository made meanwhile and pushed to it.
-            Assert.Equal(1, group.Count(pair => pair.Second.RepositoryCreated));
+            Assert.Equal(1, group.Count(pair => pair.Second.FirstDestination.RepositoryCreated));
         }
 
         var creates = front.Calls.Where(c => c.Operation == "CreateRepository").ToList();

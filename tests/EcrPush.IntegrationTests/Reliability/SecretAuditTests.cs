@@ -1,31 +1,34 @@
+using Ecr.TestStack;
+
 namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
-/// The audit runs after every test of the stack collection, in a collection of its own: xunit 2 runs the
-/// collections that disable parallelization after all the others have finished, one by one. (A check in the stack
-/// fixture's disposal would only show as a cleanup error, and xunit 2 has no order of classes within a collection.)
-/// If it ever ran first, it finds no log to read and fails saying so, rather than passing on nothing.
+/// Reads every line logged at Verbose in the stack collection so far for every secret handed to a push, as is and
+/// inside base64 (the token, X-Registry-Auth). It does not depend on the order xunit runs tests in: it first makes
+/// the log hold what it must check, a push and a failed push with keys and a session token of its own, so it never
+/// passes on an empty log; run last, it also covers every other test's lines.
 /// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SecretAuditCollectionDefinition
-{
-    public const string Name = "Secret audit, after the stack's tests";
-}
-
-[Collection(SecretAuditCollectionDefinition.Name)]
-public sealed class SecretAuditTests
+[Collection(StackCollectionDefinition.Name)]
+public sealed class SecretAuditTests(StackFixture fixture)
 {
     [Fact]
-    public void No_secret_reached_the_verbose_log_of_any_test_in_the_stack_collection()
+    public async Task No_secret_reached_the_verbose_log_of_any_push_in_the_stack_collection()
     {
-        var fixture = AuditTrail.Fixture;
-        Assert.True(fixture is not null, "The audit found no stack collection's log: it ran before those tests, or they were filtered out.");
-        var log = fixture.AllLog;
-        Assert.Contains("Pushing ", log, StringComparison.Ordinal);
+        await fixture.Stack.BuildImageAsync("it-audit:1");
+        var repository = StackChecks.NewRepository("audit");
+        var settings = new EcrPushSettings()
+            .SetAwsAccessKeyId("AKIASECRETAUDITKEY01").SetAwsSecretAccessKey(AuditTrail.AddSecret("secret-audit-secret-access-key-value"))
+            .SetAwsSessionToken(AuditTrail.AddSecret("secret-audit-session-token-value"))
+            .SetSourceImageName("it-audit:1").SetRepositoryName(repository);
 
-        // Every secret a test handed to a push (the registry password every push receives, and keys and session
-        // tokens set by tests), as is or inside base64: the token, X-Registry-Auth.
-        Assert.Empty(SecretScan.Find(log, AuditTrail.KnownSecrets));
+        var own = fixture.Mark();
+        var failed = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(settings));
+        await EcrTasks.EcrPushAsync(settings.EnableAutoCreateRepository());
+
+        Assert.Contains("does not exist", failed.Message, StringComparison.Ordinal);
+        Assert.Contains($"Pushing {LocalEcrStack.AccountId}.dkr.ecr.", own.Text, StringComparison.Ordinal);
+        Assert.Empty(SecretScan.Find(failed.ToString(), AuditTrail.KnownSecrets));
+        Assert.Empty(SecretScan.Find(fixture.AllLog, AuditTrail.KnownSecrets));
     }
 
     [Fact]

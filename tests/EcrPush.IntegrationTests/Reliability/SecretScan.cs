@@ -93,21 +93,12 @@ internal static partial class SecretScan
     private static partial Regex Base64Run();
 }
 
-/// <summary>
-/// What the final audit (<see cref="SecretAuditTests"/>) checks, collected across the stack collection: the fixture
-/// whose log holds every line logged at Verbose, and the secrets the tests handed to pushes.
-/// </summary>
+/// <summary>The secrets the tests of the stack collection handed to pushes, for <see cref="SecretAuditTests"/>.</summary>
 internal static class AuditTrail
 {
     private static readonly ConcurrentDictionary<string, byte> Secrets = new(StringComparer.Ordinal);
-    private static StackFixture? s_fixture;
-
-    public static StackFixture? Fixture => Volatile.Read(ref s_fixture);
 
     public static IReadOnlyCollection<string> KnownSecrets => [.. SecretScan.StackSecrets, .. Secrets.Keys];
-
-    /// <summary>Called by the stack fixture as it starts: one for the whole collection, whichever of its tests run.</summary>
-    public static void Watch(StackFixture fixture) => Interlocked.CompareExchange(ref s_fixture, fixture, null);
 
     public static string AddSecret(string secret)
     {

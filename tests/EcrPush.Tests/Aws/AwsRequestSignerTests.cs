@@ -35,15 +35,19 @@ public sealed class AwsRequestSignerTests
     [Fact]
     public void Signing_twice_gives_a_fresh_signature_set()
     {
+        // One signer serves every call of a client: nothing of one signing may stay in the next (a session token
+        // of expired credentials, a signed-header list).
         var signer = new AwsRequestSigner("us-east-1", "ecr");
-        var credentials = new ImmutableCredentials("AKIDEXAMPLE", "secret", null);
+        var endpoint = new Uri("https://api.ecr.us-east-1.amazonaws.com");
         var body = Encoding.UTF8.GetBytes("{}");
 
-        var first = signer.Sign(new Uri("https://api.ecr.us-east-1.amazonaws.com"), Headers, body, credentials);
-        var second = signer.Sign(new Uri("https://api.ecr.us-east-1.amazonaws.com"), Headers, body, credentials);
+        var first = signer.Sign(endpoint, Headers, body, new ImmutableCredentials("ASIAEXAMPLE", "secret", "the-session-token")).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+        var second = signer.Sign(endpoint, Headers, body, new ImmutableCredentials("AKIDEXAMPLE", "secret", null)).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
 
-        Assert.Single(first, h => h.Key == "Authorization");
-        Assert.Single(second, h => h.Key == "Authorization");
+        Assert.Equal("the-session-token", first["X-Amz-Security-Token"]);
+        Assert.False(second.ContainsKey("X-Amz-Security-Token"));
+        Assert.Contains("Credential=AKIDEXAMPLE/", second["Authorization"], StringComparison.Ordinal);
+        Assert.Contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target,", second["Authorization"], StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> Sign(string region, Uri endpoint, ImmutableCredentials credentials)

@@ -1,5 +1,6 @@
 using System.Net;
 using Ecr.Internal.Aws;
+using Ecr.Tests.Fakes;
 
 namespace Ecr.Tests.Aws;
 
@@ -8,12 +9,16 @@ public sealed class EcrHttpClientFactoryTests
     [Fact]
     public void A_proxy_url_with_user_and_password_becomes_credentials()
     {
-        var proxy = EcrHttpClientFactory.CreateProxy(new Uri("http://bob:p%40ss@proxy.corp:3128"));
+        var proxy = Assert.IsType<WebProxy>(EcrHttpClientFactory.CreateProxy(new Uri("http://bob:p%40ss@proxy.corp:3128"), new FakeEnvironment()));
 
         Assert.Equal(new Uri("http://proxy.corp:3128/"), proxy.Address);
         var credentials = Assert.IsType<NetworkCredential>(proxy.Credentials);
         Assert.Equal(("bob", "p@ss"), (credentials.UserName, credentials.Password));
     }
+
+    [Fact]
+    public void Without_the_proxy_setting_every_aws_call_reads_the_proxy_variables()
+        => Assert.IsType<EnvironmentProxy>(EcrHttpClientFactory.CreateProxy(null, new FakeEnvironment()));
 
     [Fact]
     public void A_proxy_is_described_without_its_password()
@@ -25,10 +30,8 @@ public sealed class EcrHttpClientFactoryTests
         using var handler = EcrHttpClientFactory.CreateHandler(null);
 
         // The proxy variables, read at each request (see Reliability/ProxyEnvironmentTests); HttpClient.DefaultProxy when none is set.
-        Assert.True(handler.UseProxy);
         Assert.IsType<EnvironmentProxy>(handler.Proxy);
         Assert.False(handler.AllowAutoRedirect);
-        Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
     }
 
     [Fact]

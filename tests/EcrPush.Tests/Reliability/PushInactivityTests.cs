@@ -62,10 +62,15 @@ public sealed class PushInactivityTests
     [Fact]
     public void A_message_after_the_push_ended_is_harmless()
     {
-        var watch = new PushInactivityWatch(new Collect([]), TimeSpan.FromMinutes(5), CancellationToken.None);
+        var messages = new List<JSONMessage>();
+        var watch = new PushInactivityWatch(new Collect(messages), TimeSpan.FromMinutes(5), CancellationToken.None);
         watch.Dispose();
 
-        watch.Report(new JSONMessage { Status = "late" });
+        var thrown = Record.Exception(() => watch.Report(new JSONMessage { Status = "late" }));
+
+        Assert.Null(thrown);
+        Assert.Equal("late", Assert.Single(messages).Status);
+        Assert.Equal("late", watch.LastMessage);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using static Ecr.Internal.Values;
 
 namespace Ecr.Internal.Aws;
 
@@ -70,13 +71,28 @@ internal sealed class AwsCredentialResolver
         var assumeOptions = new AssumeRoleAWSCredentialsOptions
         {
             ExternalId = NonEmpty(options.ExternalId),
-            ProxySettings = options.Proxy is { } proxy ? EcrHttpClientFactory.CreateProxy(proxy) : null,
+            ProxySettings = EcrHttpClientFactory.CreateProxy(options.Proxy, _environment),
         };
 
         var stsEndpoint = StsEndpoint();
         var assumed = new RegionalAssumeRoleCredentials(credentials, roleArn, sessionName, assumeOptions, region, stsEndpoint);
         var sts = stsEndpoint is null ? $"STS in {region}" : $"STS at {stsEndpoint}";
         return (assumed, $"the role {roleArn} (session {sessionName}, {sts}) assumed with credentials from {source}");
+    }
+
+    /// <summary>The keys of the credentials now (refreshed if they expire); a source that fails is named in the push's exception.</summary>
+    public static async Task<ImmutableCredentials> FetchKeysAsync(AWSCredentials credentials, string source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        try
+        {
+            return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
+        {
+            throw CredentialFailure(source, exception);
+        }
     }
 
     /// <summary>The push's exception for credentials that were found but could not be turned into keys.</summary>
@@ -97,9 +113,10 @@ internal sealed class AwsCredentialResolver
             return (explicitCredentials, $"the AwsCredentials setting ({explicitCredentials.GetType().Name})");
         }
 
-        if (FromKeys(options.AccessKeyId, options.SecretAccessKey, options.SessionToken, "the AwsAccessKeyId setting", "the AwsSecretAccessKey setting", "the AwsSessionToken setting") is { } keys)
+        // SettingsValidator has checked that the settings give the keys as a whole pair, or none.
+        if (NonEmpty(options.AccessKeyId) is { } accessKeyId && NonEmpty(options.SecretAccessKey) is { } secretAccessKey)
         {
-            return (keys, "the AwsAccessKeyId and AwsSecretAccessKey settings");
+            return (Keys(accessKeyId, secretAccessKey, NonEmpty(options.SessionToken)), "the AwsAccessKeyId and AwsSecretAccessKey settings");
         }
 
         if (NonEmpty(options.Profile) is { } profileName)
@@ -136,7 +153,7 @@ internal sealed class AwsCredentialResolver
         throw NothingFound();
     }
 
-    /// <summary>Keys given as a pair; one without the other is a mistake worth stopping for.</summary>
+    /// <summary>Keys from variables, given as a pair; one without the other is a mistake worth stopping for.</summary>
     private static AWSCredentials? FromKeys(string? accessKeyId, string? secretAccessKey, string? sessionToken, string accessName, string secretName, string tokenName)
     {
         accessKeyId = NonEmpty(accessKeyId);
@@ -155,10 +172,13 @@ internal sealed class AwsCredentialResolver
             throw new EcrPushException($"{Capitalize(set)} is set but {missing} is not: AWS keys come in pairs. Set both, or neither.");
         }
 
-        return sessionToken is null
+        return Keys(accessKeyId, secretAccessKey, sessionToken);
+    }
+
+    private static AWSCredentials Keys(string accessKeyId, string secretAccessKey, string? sessionToken)
+        => sessionToken is null
             ? new BasicAWSCredentials(accessKeyId, secretAccessKey)
             : new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken);
-    }
 
     private AWSCredentials FromProfile(string profileName)
     {
@@ -279,27 +299,7 @@ internal sealed class AwsCredentialResolver
             "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials).");
     }
 
-    private Uri? StsEndpoint()
-    {
-        if (EcrEndpoint.ReadFlag(_environment, EcrEndpoint.IgnoreConfiguredVariable))
-        {
-            return null;
-        }
-
-        foreach (var name in new[] { StsEndpointVariable, EcrEndpoint.GlobalVariable })
-        {
-            if (NonEmpty(_environment.GetVariable(name)) is { } value)
-            {
-                return Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-                    ? url
-                    : throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to the STS endpoint, or remove it.");
-            }
-        }
-
-        return null;
-    }
+    private Uri? StsEndpoint() => EcrEndpoint.FindConfigured(_environment, StsEndpointVariable, "the STS endpoint")?.Url;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -11,6 +11,8 @@ namespace Ecr.Internal.Aws;
 /// from <c>message</c> or <c>Message</c>. An XML <c>&lt;Error&gt;&lt;Code&gt;</c> body is read too. Anything else (an
 /// HTML page from a proxy) yields no code, never an exception.
 /// </summary>
+// Ours, not AWSSDK.Core's Json/XmlErrorResponseUnmarshaller: those read from the SDK pipeline's IWebResponseData,
+// which an HttpResponseMessage outside a generated client would need an adapter for, larger than this file's JSON part.
 internal static partial class AwsErrorParser
 {
     public const string ErrorTypeHeader = "x-amzn-ErrorType";

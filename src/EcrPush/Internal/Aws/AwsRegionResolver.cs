@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amazon.Util;
+using static Ecr.Internal.Values;
 
 namespace Ecr.Internal.Aws;
 
@@ -114,7 +115,4 @@ internal sealed class AwsRegionResolver
         var (completed, region) = await BoundedCall.RunAsync(static () => EC2InstanceMetadata.Region?.SystemName, budget, cancellationToken).ConfigureAwait(false);
         return completed ? region : null;
     }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
 }

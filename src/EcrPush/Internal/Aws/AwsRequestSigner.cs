@@ -15,8 +15,6 @@ internal sealed class AwsRequestSigner(string region, string serviceName)
     private readonly SigningClientConfig _config = new(region, serviceName);
     private readonly AWS4Signer _signer = new();
 
-    public string Region => region;
-
     /// <summary>Headers to copy onto the HTTP request, Authorization included; Host is left to HttpClient.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Sign(Uri endpoint, IReadOnlyDictionary<string, string> headers, byte[] content, ImmutableCredentials credentials)
     {

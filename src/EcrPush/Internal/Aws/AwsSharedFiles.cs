@@ -1,4 +1,5 @@
 using Amazon.Runtime.CredentialManagement;
+using static Ecr.Internal.Values;
 
 namespace Ecr.Internal.Aws;
 
@@ -79,6 +80,4 @@ internal static class AwsSharedFiles
             ?? NonEmpty(environment.GetVariable("HOME"))
             ?? NonEmpty(environment.GetVariable("USERPROFILE"))
             ?? Directory.GetCurrentDirectory();
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

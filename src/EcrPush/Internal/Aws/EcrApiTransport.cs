@@ -71,7 +71,7 @@ internal sealed class EcrApiTransport
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var credentials = await GetCredentialsAsync(operation, cancellationToken).ConfigureAwait(false);
+            var credentials = await AwsCredentialResolver.FetchKeysAsync(_credentials, _credentialSource, cancellationToken).ConfigureAwait(false);
 
             string problem;
             bool timedOut;
@@ -140,19 +140,6 @@ internal sealed class EcrApiTransport
             var wait = _retry.Backoff(attempt);
             _log.Verbose(string.Create(CultureInfo.InvariantCulture, $"ECR {operation}: attempt {attempt} of {_retry.MaxAttempts} failed ({problem}); retrying in {wait.TotalMilliseconds:0} ms"));
             await _delay(wait, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<ImmutableCredentials> GetCredentialsAsync(string operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new EcrPushException($"The credentials from {_credentialSource} gave no keys for ECR {operation}.");
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
-        {
-            throw AwsCredentialResolver.CredentialFailure(_credentialSource, exception);
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
 
         // Fetching the keys now reports a broken source (expired SSO session, refused AssumeRole) before any ECR
         // call, and gives the identity part of the cache key.
-        var keys = await FetchAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
+        var keys = await AwsCredentialResolver.FetchKeysAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
 
         var cacheKey = CacheKey(endpoint, keys, options);
         var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy, environment));
@@ -34,19 +34,6 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
             : $"ECR API calls go {EcrHttpClientFactory.DescribeEnvironmentProxy(endpoint.Url, environment)}");
 
         return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, cacheKey);
-    }
-
-    private static async Task<ImmutableCredentials> FetchAsync(AWSCredentials credentials, string source, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys.");
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
-        {
-            throw AwsCredentialResolver.CredentialFailure(source, exception);
-        }
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Amazon.Runtime.Internal.Endpoints.StandardLibrary;
+
 namespace Ecr.Internal.Aws;
 
 /// <summary>
@@ -44,13 +46,15 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             return new EcrEndpoint(custom, region, source!);
         }
 
-        var partition = AwsPartition.ForRegion(region);
+        // The rule set's aws.partition function, from the partition data AWSSDK.Core bundles: a region belongs to the
+        // partition that lists it, else to the one whose pattern it matches, else to aws.
+        var partition = Fn.Partition(region);
         var host = (useFips, useDualStack) switch
         {
-            (false, false) => $"api.ecr.{region}.{partition.DnsSuffix}",
-            (false, true) => $"ecr.{region}.{partition.DualStackDnsSuffix}",
-            (true, false) => $"api.ecr-fips.{region}.{partition.DnsSuffix}",
-            (true, true) => $"ecr-fips.{region}.{partition.DualStackDnsSuffix}",
+            (false, false) => $"api.ecr.{region}.{partition.dnsSuffix}",
+            (false, true) => $"ecr.{region}.{partition.dualStackDnsSuffix}",
+            (true, false) => $"api.ecr-fips.{region}.{partition.dnsSuffix}",
+            (true, true) => $"ecr-fips.{region}.{partition.dualStackDnsSuffix}",
         };
 
         var variant = (useFips, useDualStack) switch
@@ -61,7 +65,7 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             (true, true) => ", FIPS and dual-stack",
         };
 
-        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.Name} partition's endpoint for {region}{variant}");
+        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.name} partition's endpoint for {region}{variant}");
     }
 
     private static (Uri? Url, string? Source) FindCustomEndpoint(AwsOptions options, IEnvironment environment)
@@ -71,12 +75,23 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             return (explicitUrl, "the EcrEndpointUrl setting");
         }
 
+        return FindConfigured(environment, ServiceVariable, "the ECR API endpoint (e.g. https://api.ecr.us-east-1.amazonaws.com or http://localhost:5000)") is { } configured
+            ? (configured.Url, $"the environment variable {configured.Variable}")
+            : (null, null);
+    }
+
+    /// <summary>
+    /// A service's configured endpoint, as the SDKs read it: its own variable (<c>AWS_ENDPOINT_URL_ECR</c>,
+    /// <c>AWS_ENDPOINT_URL_STS</c>), else <c>AWS_ENDPOINT_URL</c>; neither when <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is true.
+    /// </summary>
+    internal static (Uri Url, string Variable)? FindConfigured(IEnvironment environment, string serviceVariable, string what)
+    {
         if (ReadFlag(environment, IgnoreConfiguredVariable))
         {
-            return (null, null);
+            return null;
         }
 
-        foreach (var name in new[] { ServiceVariable, GlobalVariable })
+        foreach (var name in new[] { serviceVariable, GlobalVariable })
         {
             var value = environment.GetVariable(name)?.Trim();
             if (string.IsNullOrEmpty(value))
@@ -84,15 +99,12 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
                 continue;
             }
 
-            if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-            {
-                throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to the ECR API endpoint (e.g. https://api.ecr.us-east-1.amazonaws.com or http://localhost:5000), or remove it.");
-            }
-
-            return (url, $"the environment variable {name}");
+            return Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+                ? (url, name)
+                : throw new EcrPushException($"The environment variable {name} is '{value}', which is not an http(s) URL. Set it to {what}, or remove it.");
         }
 
-        return (null, null);
+        return null;
     }
 
     /// <summary>Reads an AWS boolean variable: true or false, any case; unset is false.</summary>

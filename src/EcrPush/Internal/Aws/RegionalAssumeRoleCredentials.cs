@@ -60,6 +60,7 @@ internal sealed class RegionalAssumeRoleCredentials : AssumeRoleAWSCredentials
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(_region);
         }
 
+        // The same proxy rules as the ECR calls (EcrHttpClientFactory.CreateProxy), not the SDK's own reading of the variables.
         if (Options.ProxySettings is { } proxy)
         {
             config.SetWebProxy(proxy);

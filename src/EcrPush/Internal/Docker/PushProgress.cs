@@ -19,10 +19,6 @@ internal sealed partial class PushProgress(IPushLog log) : IProgress<JSONMessage
 
     public string? Digest { get; private set; }
 
-    public int LayersPushed { get; private set; }
-
-    public int LayersExisting { get; private set; }
-
     public void Report(JSONMessage value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -105,11 +101,9 @@ internal sealed partial class PushProgress(IPushLog log) : IProgress<JSONMessage
         switch (status)
         {
             case "Pushed":
-                LayersPushed++;
                 log.Information($"  {id}: pushed");
                 break;
             case "Layer already exists":
-                LayersExisting++;
                 log.Information($"  {id}: already in the registry");
                 break;
             default:

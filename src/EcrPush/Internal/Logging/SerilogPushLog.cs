@@ -2,16 +2,14 @@ using Serilog;
 
 namespace Ecr.Internal.Logging;
 
-/// <summary>The Nuke face's sink: Serilog's static Log, which a Nuke build (or any host) configures.</summary>
-internal sealed class SerilogPushLog : IPushLog
+/// <summary>The one sink of both faces: a Serilog logger, by default the static Log that a Nuke build configures.</summary>
+internal sealed class SerilogPushLog(ILogger logger) : IPushLog
 {
-    public static SerilogPushLog Instance { get; } = new();
+    public void Verbose(string message) => logger.Verbose("{Message:l}", message);
 
-    public void Verbose(string message) => Log.Verbose("{Message:l}", message);
+    public void Information(string message) => logger.Information("{Message:l}", message);
 
-    public void Information(string message) => Log.Information("{Message:l}", message);
-
-    public void Warning(string message) => Log.Warning("{Message:l}", message);
+    public void Warning(string message) => logger.Warning("{Message:l}", message);
 
     // CI agents read these commands from the process's standard output, unformatted, at the start of a line.
     public void ServiceMessage(string line) => Console.Out.WriteLine(line);
