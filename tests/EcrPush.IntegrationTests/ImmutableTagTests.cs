@@ -44,7 +44,7 @@ public sealed class ImmutableTagTests(StackFixture fixture)
         var imageId = await Stack.BuildImageAsync("it-same:1", layers: 2);
         var repository = StackChecks.NewRepository("same");
         var settings = new EcrPushSettings().SetSourceImageName("it-same").SetSourceImageTag("1")
-            .SetRepositoryName(repository).SetTargetTags("1.0.0").EnableAutoCreateRepository().SetTagMutability("IMMUTABLE");
+            .SetRepositoryName(repository).SetTargetTags("1.0.0").EnableAutoCreateRepository().SetTagMutability(TagMutability.Immutable);
         var first = await EcrTasks.EcrPushAsync(settings);
         var before = RequestsTo(repository).Count;
         var log = fixture.Mark();
@@ -68,18 +68,18 @@ public sealed class ImmutableTagTests(StackFixture fixture)
         var otherId = await Stack.BuildImageAsync("it-taken:2", layers: 2);
         var repository = StackChecks.NewRepository("taken");
         var settings = new EcrPushSettings().SetSourceImageName("it-taken").SetSourceImageTag("1")
-            .SetRepositoryName(repository).SetTargetTags("1.0.0").EnableAutoCreateRepository().SetTagMutability("IMMUTABLE");
+            .SetRepositoryName(repository).SetTargetTags("1.0.0").EnableAutoCreateRepository().SetTagMutability(TagMutability.Immutable);
         var first = await EcrTasks.EcrPushAsync(settings);
         var before = RequestsTo(repository).Count;
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(settings.SetSourceImageTag("2")));
 
-        Assert.Contains($"The repository {first.RepositoryUri} has IMMUTABLE tags, and this tag already holds another image: 1.0.0 holds {first.Digest} (image {firstId})", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"The repository {first.FirstDestination.RepositoryUri} has IMMUTABLE tags, and this tag already holds another image: 1.0.0 holds {first.Digest} (image {firstId})", exception.Message, StringComparison.Ordinal);
         Assert.Contains($"This image is {otherId}. Nothing was pushed.", exception.Message, StringComparison.Ordinal);
         Assert.Empty(RequestsTo(repository).Skip(before));
         Assert.Equal([("1.0.0", first.Digest)], await ImageTagsAsync(repository));
         Assert.Equal(firstId, await ConfigDigestAsync(repository, "1.0.0"));
-        Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{first.RepositoryUri}:"));
+        Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{first.FirstDestination.RepositoryUri}:"));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class ImmutableTagTests(StackFixture fixture)
         await Stack.BuildImageAsync("it-refuse:1");
         var repository = StackChecks.NewRepository("refuse");
         var pushed = await EcrTasks.EcrPushAsync(s => s.SetSourceImageName("it-refuse").SetSourceImageTag("1")
-            .SetRepositoryName(repository).SetTargetTags("1").EnableAutoCreateRepository().SetTagMutability("IMMUTABLE"));
+            .SetRepositoryName(repository).SetTargetTags("1").EnableAutoCreateRepository().SetTagMutability(TagMutability.Immutable));
         using var registry = Stack.CreateRegistryClient(Region);
         var (manifest, mediaType) = await GetManifestAsync(registry, repository, "1");
 

@@ -103,13 +103,13 @@ public sealed class EcrApiFaultTests(StackFixture fixture, ITestOutputHelper out
 
         var result = await EcrTasks.EcrPushAsync(s => s
             .SetSourceImageName("rel-api-lost-create").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()
-            .SetTagMutability("IMMUTABLE").SetLifecyclePolicy(lifecycle));
+            .SetTagMutability(TagMutability.Immutable).SetLifecyclePolicy(lifecycle));
 
         var creates = front.Calls.Where(c => c.Operation == "CreateRepository").ToList();
         Assert.Equal([(1, 500), (2, 400)], creates.Select(c => (c.Attempt, c.Status)));
         Assert.Equal([null, "RepositoryAlreadyExistsException"], creates.Select(c => c.ErrorType));
-        Assert.True(result.RepositoryCreated);
-        Assert.Contains($"Created the repository {result.RepositoryUri}", log.Text, StringComparison.Ordinal);
+        Assert.True(result.FirstDestination.RepositoryCreated);
+        Assert.Contains($"Created the repository {result.FirstDestination.RepositoryUri}", log.Text, StringComparison.Ordinal);
         var policy = await StackChecks.EcrApiAsync(Stack, Region, "GetLifecyclePolicy", $$"""{"repositoryName":"{{repository}}"}""");
         Assert.Contains("expire untagged", policy.GetProperty("lifecyclePolicyText").GetString(), StringComparison.Ordinal);
     }

@@ -32,7 +32,7 @@ public sealed class ImmutableTagRaceTests : IClassFixture<FrontedStackFixture>, 
         var ours = await stack.BuildImageAsync("race-ours:1");
         var theirs = await stack.BuildImageAsync("race-theirs:1");
         var repository = StackChecks.NewRepository("race");
-        var settings = _fronted.Settings("race-theirs", repository).SetTagMutability("IMMUTABLE").SetTargetTags("theirs");
+        var settings = _fronted.Settings("race-theirs", repository).SetTagMutability(TagMutability.Immutable).SetTargetTags("theirs");
         var other = await EcrTasks.EcrPushAsync(settings);
 
         // The other writer puts its image under tag 1 the moment our manifest PUT for tag 1 arrives, after our check.
@@ -54,11 +54,11 @@ public sealed class ImmutableTagRaceTests : IClassFixture<FrontedStackFixture>, 
 
         _output.WriteLine(exception.ToString());
         Assert.Equal(1, raced);
-        Assert.Contains($"The repository {other.RepositoryUri} has IMMUTABLE tags, and this tag already holds another image: 1 holds {other.Digest} (image {theirs})", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"The repository {other.FirstDestination.RepositoryUri} has IMMUTABLE tags, and this tag already holds another image: 1 holds {other.Digest} (image {theirs})", exception.Message, StringComparison.Ordinal);
         Assert.Contains($"This image is {ours}. Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.", exception.Message, StringComparison.Ordinal);
         Assert.Contains("tag invalid: The image tag '1' already exists", exception.InnerException!.Message, StringComparison.Ordinal);
         var refused = stack.RegistryRequests(FrontedStackFixture.Region).Last(r => r.IsManifestPut && r.Target.EndsWith($"{repository}/manifests/1", StringComparison.Ordinal));
         Assert.Equal(400, refused.Status);
-        Assert.Empty(await StackChecks.EngineTagsForAsync(stack, $"{other.RepositoryUri}:"));
+        Assert.Empty(await StackChecks.EngineTagsForAsync(stack, $"{other.FirstDestination.RepositoryUri}:"));
     }
 }
