@@ -57,8 +57,22 @@ public sealed class EngineTlsTests(EngineTlsStackFixture fixture) : IClassFixtur
         Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, EngineTlsStackFixture.Region, result.DigestReference));
     }
 
+    [Fact]
+    public async Task Pushes_through_a_TLS_engine_given_by_the_settings_alone_whatever_the_variables_say()
+    {
+        var imageId = await Stack.BuildImageAsync("tls-settings:1");
+        var repository = StackChecks.NewRepository("tls-settings");
+        using var scope = new EnvironmentScope(("DOCKER_HOST", "unix:///nowhere/docker.sock"), ("DOCKER_TLS_VERIFY", null), ("DOCKER_CERT_PATH", "/nowhere"));
+
+        var result = await EcrTasks.EcrPushAsync(fixture.Settings("tls-settings", repository)
+            .SetDockerHost(Stack.EngineTlsHost).EnableDockerTlsVerify().SetDockerCertPath(Stack.EngineCertPath).EnableRequireDockerTls());
+
+        Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, EngineTlsStackFixture.Region, result.DigestReference));
+    }
+
     [Theory]
     [InlineData("DOCKER_CONTEXT")]
+    [InlineData("DockerContext")]
     [InlineData("currentContext")]
     public async Task Pushes_through_the_engine_of_a_Docker_context_made_by_the_docker_CLI(string chosenBy)
     {
@@ -73,9 +87,14 @@ public sealed class EngineTlsTests(EngineTlsStackFixture fixture) : IClassFixtur
             await DockerCliAsync(config, "context", "use", "ecrpush-tls");
         }
 
-        using var scope = new EnvironmentScope(("DOCKER_HOST", null), ("DOCKER_CONFIG", config), ("DOCKER_CONTEXT", chosenBy == "DOCKER_CONTEXT" ? "ecrpush-tls" : null));
+        // The setting wins over DOCKER_HOST, as docker --context does.
+        using var scope = new EnvironmentScope(
+            ("DOCKER_HOST", chosenBy == "DockerContext" ? "unix:///nowhere/docker.sock" : null),
+            ("DOCKER_CONFIG", config),
+            ("DOCKER_CONTEXT", chosenBy == "DOCKER_CONTEXT" ? "ecrpush-tls" : null));
 
-        var result = await EcrTasks.EcrPushAsync(fixture.Settings("tls-context", repository));
+        var settings = fixture.Settings("tls-context", repository);
+        var result = await EcrTasks.EcrPushAsync(chosenBy == "DockerContext" ? settings.SetDockerContext("ecrpush-tls") : settings);
 
         Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, EngineTlsStackFixture.Region, result.DigestReference));
     }

@@ -12,14 +12,14 @@ namespace Ecr.Internal;
 /// credentials resolve and the token and repository are fetched concurrently; tag, push and untag each target
 /// tag; set the output variable. Both faces (EcrTasks, the Cake aliases) call this and only this.
 /// </summary>
-internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
+internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
 {
     // Removing our tags must happen even when the push was cancelled, but must not hang a build that is stopping.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
 
     public static Pusher Create(IPushLog log) => new(
         new EcrConnector(ProcessEnvironment.Instance, log),
-        host => DockerEngine.Connect(host, ProcessEnvironment.Instance, log),
+        plan => DockerEngine.Connect(plan.DockerHost, plan.Engine, ProcessEnvironment.Instance, log),
         TokenCache.Shared,
         ProcessEnvironment.Instance,
         log);
@@ -36,7 +36,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         // The lookup and each destination start on threads of their own: a first call spends most of its time
         // loading and compiling code (the Docker client on one side; credentials, signing, HTTP and TLS on the
         // other), and run inline each side would compile its part before the other could start.
-        var engine = connectEngine(plan.DockerHost);
+        var engine = connectEngine(plan);
         var imageTask = Task.Run(() => FindImageAsync(engine, plan, cancellationToken), cancellationToken);
         var created = new ConcurrentQueue<string>();
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken), cancellationToken)).ToList();

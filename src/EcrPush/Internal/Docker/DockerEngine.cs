@@ -50,9 +50,15 @@ internal sealed class DockerEngine : IDockerEngine
     /// The engine at the given endpoint, else as the Docker CLI finds it (<see cref="EngineTarget"/>). Plain TCP to
     /// another machine carries the registry token in clear: a warning, once per process and endpoint.
     /// </summary>
-    public static DockerEngine Connect(Uri? endpoint, IEnvironment environment, IPushLog? log = null)
+    public static DockerEngine Connect(Uri? endpoint, EngineOptions options, IEnvironment environment, IPushLog? log = null)
     {
-        var target = EngineTarget.Resolve(endpoint, environment);
+        ArgumentNullException.ThrowIfNull(options);
+        var target = EngineTarget.Resolve(endpoint, options, environment);
+        if (target.IsPlainRemote && options.RequireTls)
+        {
+            throw new EcrPushException($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted. Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off.");
+        }
+
         if (target.IsPlainRemote && log is not null && PlainRemoteWarnings.TryAdd(target.Endpoint, true))
         {
             log.Warning($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP: the registry token (valid 12 hours) would travel unencrypted in each push request. Use TLS (DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or a Docker context with TLS), or an SSH tunnel.");

@@ -18,12 +18,21 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
     /// <summary>Whether the endpoint is TCP without TLS to a host that is not this machine: the registry token would cross the network in clear.</summary>
     public bool IsPlainRemote => Tls is null && Endpoint.Scheme is "tcp" or "http" && !IsLoopback(Endpoint.Host);
 
-    public static EngineTarget Resolve(Uri? dockerHost, IEnvironment environment)
+    public static EngineTarget Resolve(Uri? dockerHost, EngineOptions options, IEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         if (dockerHost is not null)
         {
-            return new EngineTarget(dockerHost, "the DockerHost setting", TlsFromEnvironment(dockerHost, environment));
+            return new EngineTarget(dockerHost, "the DockerHost setting", TlsFor(dockerHost, options, environment));
+        }
+
+        var configDirectory = environment.GetVariable("DOCKER_CONFIG") ?? Path.Combine(environment.HomeDirectory, ".docker");
+
+        // As docker --context: the setting wins over DOCKER_HOST.
+        if (options.Context is { } chosen)
+        {
+            return chosen == "default" ? Default() : FromContext(chosen, "the DockerContext setting", configDirectory);
         }
 
         if (environment.GetVariable("DOCKER_HOST") is { } fromEnvironment)
@@ -33,10 +42,9 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
                 throw new EcrPushException($"DOCKER_HOST {SettingsValidator.Show(fromEnvironment)} is not an absolute URI: set it to the engine's endpoint, e.g. unix:///var/run/docker.sock, or set DockerHost.");
             }
 
-            return new EngineTarget(endpoint, "DOCKER_HOST", TlsFromEnvironment(endpoint, environment));
+            return new EngineTarget(endpoint, "DOCKER_HOST", TlsFor(endpoint, options, environment));
         }
 
-        var configDirectory = environment.GetVariable("DOCKER_CONFIG") ?? Path.Combine(environment.HomeDirectory, ".docker");
         var (context, contextSource) = environment.GetVariable("DOCKER_CONTEXT") is { } named
             ? (named, "DOCKER_CONTEXT")
             : (CurrentContext(configDirectory), $"currentContext in {Path.Combine(configDirectory, "config.json")}");
@@ -45,26 +53,31 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
             return FromContext(context, contextSource, configDirectory);
         }
 
-        var fallback = OperatingSystem.IsWindows() ? new Uri("npipe://./pipe/docker_engine") : new Uri("unix:///var/run/docker.sock");
-        return new EngineTarget(fallback, "the platform's default", null);
+        return Default();
     }
+
+    private static EngineTarget Default()
+        => new(OperatingSystem.IsWindows() ? new Uri("npipe://./pipe/docker_engine") : new Uri("unix:///var/run/docker.sock"), "the platform's default", null);
 
     private static bool IsLoopback(string host)
         => host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
-    /// <summary>DOCKER_TLS_VERIFY (any value) or DOCKER_TLS (not empty) turn TLS on for a tcp:// endpoint, with the files of DOCKER_CERT_PATH (default ~/.docker).</summary>
-    private static EngineTls? TlsFromEnvironment(Uri endpoint, IEnvironment environment)
+    /// <summary>
+    /// The DockerTlsVerify setting, else DOCKER_TLS_VERIFY (any value) or DOCKER_TLS, turn TLS on for a tcp:// endpoint,
+    /// with the files of the DockerCertPath setting, else DOCKER_CERT_PATH, else ~/.docker.
+    /// </summary>
+    private static EngineTls? TlsFor(Uri endpoint, EngineOptions options, IEnvironment environment)
     {
-        var verify = environment.GetVariable("DOCKER_TLS_VERIFY") is not null;
-        var tls = verify || environment.GetVariable("DOCKER_TLS") is not null;
+        var tls = options.TlsVerify ?? (environment.GetVariable("DOCKER_TLS_VERIFY") is not null || environment.GetVariable("DOCKER_TLS") is not null);
         if (!tls || endpoint.Scheme is not ("tcp" or "https"))
         {
             return null;
         }
 
-        var directory = environment.GetVariable("DOCKER_CERT_PATH") ?? Path.Combine(environment.HomeDirectory, ".docker");
-        var source = environment.GetVariable("DOCKER_CERT_PATH") is null ? "the default DOCKER_CERT_PATH" : "DOCKER_CERT_PATH";
+        var (directory, source) = options.CertPath is { } setting ? (setting, "the DockerCertPath setting")
+            : environment.GetVariable("DOCKER_CERT_PATH") is { } variable ? (variable, "DOCKER_CERT_PATH")
+            : (Path.Combine(environment.HomeDirectory, ".docker"), "the default DOCKER_CERT_PATH");
         return EngineTls.FromDirectory(directory, source, requireClientCertificate: false);
     }
 
