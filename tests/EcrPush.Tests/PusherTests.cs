@@ -140,7 +140,7 @@ public sealed class PusherTests
     {
         var tokens = new TokenCache(_environment);
         _ecr.TokenDelay = TimeSpan.FromMilliseconds(100);
-        _ecr.TokenExpiry = () => _environment.UtcNow.AddHours(12);
+        _ecr.TokenExpiry = () => _environment.Time.GetUtcNow().AddHours(12);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => CreatePusher(tokens).PushAsync(Settings.SetTargetTags($"t{i}"), CancellationToken.None)));
         Assert.Equal(1, _ecr.TokenCalls);
@@ -148,7 +148,7 @@ public sealed class PusherTests
         await CreatePusher(tokens).PushAsync(Settings, CancellationToken.None);
         Assert.Equal(1, _ecr.TokenCalls);
 
-        _environment.UtcNow = _environment.UtcNow.AddHours(11.9);
+        _environment.Time.Advance(TimeSpan.FromHours(11.9));
         await CreatePusher(tokens).PushAsync(Settings, CancellationToken.None);
         Assert.Equal(2, _ecr.TokenCalls);
     }

@@ -8,7 +8,8 @@ internal interface IEnvironment
 {
     string? GetVariable(string name);
 
-    DateTimeOffset UtcNow { get; }
+    /// <summary>The clock: token expiry, session names, the push's inactivity limit.</summary>
+    TimeProvider Time { get; }
 
     string HomeDirectory { get; }
 }
@@ -23,7 +24,7 @@ internal sealed class ProcessEnvironment : IEnvironment
         return string.IsNullOrEmpty(value) ? null : value;
     }
 
-    public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
+    public TimeProvider Time => TimeProvider.System;
 
     public string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
 }

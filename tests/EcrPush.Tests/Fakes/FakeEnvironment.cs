@@ -7,7 +7,10 @@ internal sealed class FakeEnvironment(IDictionary<string, string>? variables = n
 {
     private readonly Dictionary<string, string> _variables = new(variables ?? new Dictionary<string, string>(), StringComparer.Ordinal);
 
-    public DateTimeOffset UtcNow { get; set; } = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    /// <summary>Starts at 2026-11-27 12:00 UTC and moves only when the test advances it.</summary>
+    public ManualTime Time { get; } = new();
+
+    TimeProvider IEnvironment.Time => Time;
 
     public string HomeDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "ecrpush-fake-home-does-not-exist");
 

@@ -67,7 +67,7 @@ internal sealed class AwsCredentialResolver
         }
 
         var sessionName = NonEmpty(options.RoleSessionName)
-            ?? $"EcrPush-{_environment.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+            ?? $"EcrPush-{_environment.Time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var assumeOptions = new AssumeRoleAWSCredentialsOptions
         {
             ExternalId = NonEmpty(options.ExternalId),

@@ -23,7 +23,7 @@ internal sealed class TokenCache(IEnvironment environment)
         var entry = _tokens.GetOrAdd(key, _ => Fetch(key, connection, registryId));
         var fetchedForThisPush = !entry.IsValueCreated || !entry.Value.IsCompleted;
         var token = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (fetchedForThisPush || token.ExpiresAt - RefreshMargin > environment.UtcNow)
+        if (fetchedForThisPush || token.ExpiresAt - RefreshMargin > environment.Time.GetUtcNow())
         {
             return token;
         }

@@ -1,4 +1,4 @@
-namespace Ecr.Tests.Reliability;
+namespace Ecr.Tests.Fakes;
 
 /// <summary>A clock that moves only when the test says, with the timers it created firing as it passes them.</summary>
 internal sealed class ManualTime : TimeProvider
