@@ -79,7 +79,7 @@ async Task RunDemoAsync(LocalEcrStack stack)
         .SetTargetTags(SourceTag, "latest")
         .EnableAutoCreateRepository());
     Information("    pushed reference: {0}", pushed.ImageReference);
-    Information("    all references:   {0}", string.Join(", ", pushed.ImageReferences));
+    Information("    all references:   {0}", string.Join(", ", pushed.AllImageReferences));
     Information("    digest:           {0}", pushed.Digest);
 
     Information("4/5 Pulling it back through the engine...");

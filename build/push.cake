@@ -44,7 +44,7 @@ Task("Push").Does(() =>
     }
 
     var pushed = EcrPush(settings);
-    Information("Pushed {0}", string.Join(", ", pushed.ImageReferences));
+    Information("Pushed {0}", string.Join(", ", pushed.AllImageReferences));
     Information("Digest {0}", pushed.DigestReference);
 });
 
