@@ -69,8 +69,32 @@ public sealed record EcrPushSettings
     /// <summary>The AWS account ID of another account's registry; unset means the caller's own.</summary>
     public string? RegistryId { get; init; }
 
-    /// <summary>The Docker engine endpoint, e.g. <c>unix:///var/run/docker.sock</c>; unset: <c>DOCKER_HOST</c>, else the platform's default.</summary>
+    /// <summary>
+    /// The Docker engine endpoint, e.g. <c>unix:///var/run/docker.sock</c> or <c>tcp://docker:2376</c>; unset:
+    /// <c>DOCKER_HOST</c>, else the Docker context (<see cref="DockerContext"/>), else the platform's default.
+    /// </summary>
     public string? DockerHost { get; init; }
+
+    /// <summary>
+    /// TLS to a <c>tcp://</c> engine, its certificate checked against <c>ca.pem</c> in <see cref="DockerCertPath"/>;
+    /// unset: on when <c>DOCKER_TLS_VERIFY</c> is set, as the Docker CLI does.
+    /// </summary>
+    public bool? DockerTlsVerify { get; init; }
+
+    /// <summary>The folder with <c>ca.pem</c>, <c>cert.pem</c> and <c>key.pem</c> for a TLS engine; unset: <c>DOCKER_CERT_PATH</c>, else <c>~/.docker</c>.</summary>
+    public string? DockerCertPath { get; init; }
+
+    /// <summary>
+    /// The Docker context whose engine (and TLS files) to use, as <c>docker --context</c>; not with <see cref="DockerHost"/>.
+    /// Unset: <c>DOCKER_HOST</c>, else <c>DOCKER_CONTEXT</c>, else <c>currentContext</c> in the Docker config.
+    /// </summary>
+    public string? DockerContext { get; init; }
+
+    /// <summary>
+    /// Refuse an engine reached over plain TCP on another machine, where the registry token would travel unencrypted;
+    /// off: a warning, once per process.
+    /// </summary>
+    public bool RequireDockerTls { get; init; }
 
     /// <summary>Use the FIPS endpoint of the ECR API; unset: <c>AWS_USE_FIPS_ENDPOINT</c>.</summary>
     public bool? UseFipsEndpoint { get; init; }
@@ -140,6 +164,7 @@ public sealed record EcrPushSettings
             .Append(", AwsCredentials = ").Append(AwsCredentials is null ? null : AwsCredentials.GetType().Name)
             .Append(", RegistryId = ").Append(RegistryId)
             .Append(", DockerHost = ").Append(DockerHost)
+            .Append(", DockerContext = ").Append(DockerContext)
             .Append(", Destinations = [").AppendJoin(", ", Destinations).Append(']');
         return true;
     }

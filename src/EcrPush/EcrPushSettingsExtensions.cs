@@ -159,6 +159,71 @@ public static class EcrPushSettingsExtensions
     public static EcrPushSettings ResetDockerHost(this EcrPushSettings settings)
         => Checked(settings) with { DockerHost = null };
 
+    /// <summary>Sets TLS to the engine (<see cref="EcrPushSettings.DockerTlsVerify"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetDockerTlsVerify(this EcrPushSettings settings, bool? dockerTlsVerify)
+        => Checked(settings) with { DockerTlsVerify = dockerTlsVerify };
+
+    /// <summary>Resets TLS to the engine to its default, <c>DOCKER_TLS_VERIFY</c> (<see cref="EcrPushSettings.DockerTlsVerify"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetDockerTlsVerify(this EcrPushSettings settings)
+        => Checked(settings) with { DockerTlsVerify = null };
+
+    /// <summary>Enables TLS to the engine (<see cref="EcrPushSettings.DockerTlsVerify"/>).</summary>
+    [Pure]
+    public static EcrPushSettings EnableDockerTlsVerify(this EcrPushSettings settings)
+        => Checked(settings) with { DockerTlsVerify = true };
+
+    /// <summary>Disables TLS to the engine, whatever <c>DOCKER_TLS_VERIFY</c> says (<see cref="EcrPushSettings.DockerTlsVerify"/>).</summary>
+    [Pure]
+    public static EcrPushSettings DisableDockerTlsVerify(this EcrPushSettings settings)
+        => Checked(settings) with { DockerTlsVerify = false };
+
+    /// <summary>Toggles TLS to the engine; unset counts as off.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleDockerTlsVerify(this EcrPushSettings settings)
+        => Checked(settings) with { DockerTlsVerify = settings.DockerTlsVerify != true };
+
+    /// <summary>Sets the folder of the engine's TLS files (<see cref="EcrPushSettings.DockerCertPath"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetDockerCertPath(this EcrPushSettings settings, string? dockerCertPath)
+        => Checked(settings) with { DockerCertPath = dockerCertPath };
+
+    /// <summary>Resets the folder of the engine's TLS files to its default (<see cref="EcrPushSettings.DockerCertPath"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetDockerCertPath(this EcrPushSettings settings)
+        => Checked(settings) with { DockerCertPath = null };
+
+    /// <summary>Sets the Docker context (<see cref="EcrPushSettings.DockerContext"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetDockerContext(this EcrPushSettings settings, string? dockerContext)
+        => Checked(settings) with { DockerContext = dockerContext };
+
+    /// <summary>Resets the Docker context to its default (<see cref="EcrPushSettings.DockerContext"/>).</summary>
+    [Pure]
+    public static EcrPushSettings ResetDockerContext(this EcrPushSettings settings)
+        => Checked(settings) with { DockerContext = null };
+
+    /// <summary>Sets whether a plain-TCP engine on another machine is refused (<see cref="EcrPushSettings.RequireDockerTls"/>).</summary>
+    [Pure]
+    public static EcrPushSettings SetRequireDockerTls(this EcrPushSettings settings, bool requireDockerTls)
+        => Checked(settings) with { RequireDockerTls = requireDockerTls };
+
+    /// <summary>Refuses a plain-TCP engine on another machine (<see cref="EcrPushSettings.RequireDockerTls"/>).</summary>
+    [Pure]
+    public static EcrPushSettings EnableRequireDockerTls(this EcrPushSettings settings)
+        => Checked(settings) with { RequireDockerTls = true };
+
+    /// <summary>Only warns about a plain-TCP engine on another machine (<see cref="EcrPushSettings.RequireDockerTls"/>).</summary>
+    [Pure]
+    public static EcrPushSettings DisableRequireDockerTls(this EcrPushSettings settings)
+        => Checked(settings) with { RequireDockerTls = false };
+
+    /// <summary>Toggles <see cref="EcrPushSettings.RequireDockerTls"/>.</summary>
+    [Pure]
+    public static EcrPushSettings ToggleRequireDockerTls(this EcrPushSettings settings)
+        => Checked(settings) with { RequireDockerTls = !settings.RequireDockerTls };
+
     /// <summary>Sets the ECR API endpoint (<see cref="EcrPushSettings.EcrEndpointUrl"/>).</summary>
     [Pure]
     public static EcrPushSettings SetEcrEndpointUrl(this EcrPushSettings settings, string? ecrEndpointUrl)

@@ -20,7 +20,9 @@ namespace Ecr.TestStack;
 /// <list type="bullet">
 /// <item><description><c>moto_server</c> answers the ECR API (GetAuthorizationToken, CreateRepository, …) at <see cref="EcrEndpoint"/>;</description></item>
 /// <item><description>one <c>docker-registry</c> per region serves <see cref="RegistryHost"/> over TLS with Basic auth
-/// <c>AWS</c>:<see cref="RegistryPassword"/>, the password that moto's authorization token decodes to;</description></item>
+/// <c>AWS</c>:<see cref="RegistryPassword"/>, the password that moto's authorization token decodes to, behind a
+/// gateway (<see cref="RegistryGateway"/>) that records every pushed manifest in moto and refuses to move an
+/// immutable tag, as ECR's registry does;</description></item>
 /// <item><description>a private <c>dockerd</c> at <see cref="DockerHost"/> resolves those host names to the registries
 /// and trusts the stack's own certificate authority, through a mount namespace of its own: the machine's
 /// <c>/etc/hosts</c> and <c>/etc/docker</c> stay untouched.</description></item>
@@ -63,6 +65,9 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     private readonly Dictionary<string, IPAddress> _regionAddresses;
     private readonly Dictionary<string, IPAddress> _hostAddresses;
     private readonly Dictionary<string, IPAddress> _engineAddresses;
+    private readonly Dictionary<string, IPAddress> _backendAddresses;
+    private readonly Dictionary<string, RegistryGateway> _gateways = new(StringComparer.Ordinal);
+    private readonly MotoEcrApi _ecrApi;
     private readonly List<ChildProcess> _processes = [];
     private readonly StackCertificates _certificates;
     private readonly DockerEngine _engine;
@@ -87,8 +92,10 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         _regionAddresses = Regions.Zip(addresses).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
         _hostAddresses = Regions.Zip(addresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
 
-        // With fronts, the addresses after the registries' are where the engine goes instead (see FrontRegistries).
-        var engineAddresses = options.FrontRegistries ? addresses.Skip(Regions.Count) : addresses;
+        // The gateways hold the registries' public addresses; docker-registry listens on the next ones. With fronts,
+        // the addresses after those are where the engine goes instead (see FrontRegistries).
+        _backendAddresses = Regions.Zip(addresses.Skip(Regions.Count)).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
+        var engineAddresses = options.FrontRegistries ? addresses.Skip(2 * Regions.Count) : addresses;
         _engineAddresses = Regions.Zip(engineAddresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
 
         EngineSocket = Path.Combine(stateDirectory, "d.sock");
@@ -96,6 +103,8 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         _certificates = StackCertificates.Create(_hostAddresses.Keys);
         _engine = new DockerEngine(EngineSocket);
         _registryProbe = new HttpClient(CreateRegistryHandler(), disposeHandler: true);
+        _ecrApi = new MotoEcrApi(() => EcrEndpoint);
+        InitializeEngineTls(options);
 
         // A stack that is never disposed (a crashed test run, a script stopped by Ctrl+C or killed by a CI time-out)
         // must not leave an engine running with nobody to stop it. .NET raises ProcessExit on a normal exit and on
@@ -161,7 +170,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
 
         var tools = ToolSet.Locate();
-        var addresses = PickRegistryAddresses(options.Regions.Count * (options.FrontRegistries ? 2 : 1));
+        var addresses = LoopbackAddresses.PickRegistryAddresses(options.Regions.Count * (options.FrontRegistries ? 3 : 2));
         var stack = new LocalEcrStack(options, tools, addresses, CreateStateDirectory());
         try
         {
@@ -214,7 +223,15 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a TLS connection to the registry of <paramref name="region"/> itself (not its front), with the real
+    /// Every request that the registry of <paramref name="region"/> answered (through its gateway, from anyone), in
+    /// order: what a test reads to see that nothing was uploaded, or that a manifest PUT was refused.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <exception cref="ArgumentException">The stack does not serve <paramref name="region"/>.</exception>
+    public IReadOnlyList<RegistryRequest> RegistryRequests(string region) => _gateways[_regionAddresses.ContainsKey(region) ? region : RegistryHost(region)].Requests;
+
+    /// <summary>
+    /// Opens a TLS connection to the registry of <paramref name="region"/> as ECR's host serves it (not a caller's front), with the real
     /// host name for SNI, and its certificate checked against the stack's authority alone. The caller disposes it.
     /// </summary>
     /// <param name="region">One of <see cref="Regions"/>.</param>
@@ -375,54 +392,6 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// One loopback address per registry, all on port 443 as ECR's are: 127.X.Y.1, 127.X.Y.2, … with X and Y
-    /// random, so that concurrent stacks pick different ones; a candidate that is already taken is skipped.
-    /// </summary>
-    private static IReadOnlyList<IPAddress> PickRegistryAddresses(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var second = (byte)RandomNumberGenerator.GetInt32(1, 255);
-            var third = (byte)RandomNumberGenerator.GetInt32(0, 256);
-            IReadOnlyList<IPAddress> addresses =
-                [.. Enumerable.Range(1, count).Select(fourth => new IPAddress([127, second, third, (byte)fourth]))];
-            if (addresses.All(address => IsFree(new IPEndPoint(address, 443))))
-            {
-                return addresses;
-            }
-        }
-
-        throw new InvalidOperationException("LocalEcrStack found no free loopback addresses for its registries on port 443.");
-    }
-
-    /// <summary>A random free port on 127.0.0.1 below the kernel's ephemeral range, where no outgoing connection takes it meanwhile.</summary>
-    private static int PickMotoPort()
-    {
-        while (true)
-        {
-            var port = RandomNumberGenerator.GetInt32(20000, 32768);
-            if (IsFree(new IPEndPoint(IPAddress.Loopback, port)))
-            {
-                return port;
-            }
-        }
-    }
-
-    private static bool IsFree(IPEndPoint endPoint)
-    {
-        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.Bind(endPoint);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static string Seconds(Stopwatch clock) =>
         string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.00} s");
 
@@ -433,6 +402,12 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         await WriteConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var region in Regions)
+        {
+            _gateways[region] = new RegistryGateway(
+                region, RegistryEndPoint(region), new IPEndPoint(_backendAddresses[region], 443), CreateRegistryCertificate(region), _ecrApi, Log);
+        }
+
         Log($"configuration written to {StateDirectory} in {Seconds(clock)}");
 
         // Every part starts at once; the first to fail cancels the others' waiting so that the failure surfaces at once.
@@ -516,18 +491,13 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(StateDirectory, "hosts"), hosts.ToString(), cancellationToken).ConfigureAwait(false);
 
         await WriteHtpasswdAsync(cancellationToken).ConfigureAwait(false);
+        await WriteEngineTlsFilesAsync(cancellationToken).ConfigureAwait(false);
 
         foreach (var region in Regions)
         {
             var host = HostOf(region);
-            var server = _certificates.Servers[host];
-            var certificate = Path.Combine(tls, region + ".crt");
-            var key = Path.Combine(tls, region + ".key");
-            await File.WriteAllTextAsync(certificate, server.CertificatePem, cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(key, server.PrivateKeyPem, cancellationToken).ConfigureAwait(false);
-            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-
             // docker-registry (CNCF distribution 2.x) configuration; upload purging is off as it only adds log noise.
+            // Plain HTTP on an address that only its gateway uses: the gateway terminates TLS for the ECR host name.
             var configuration = $"""
                 version: 0.1
                 log:
@@ -542,11 +512,8 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
                     uploadpurging:
                       enabled: false
                 http:
-                  addr: {_regionAddresses[region]}:443
+                  addr: {_backendAddresses[region]}:443
                   secret: {RandomNumberGenerator.GetHexString(32)}
-                  tls:
-                    certificate: {Quote(certificate)}
-                    key: {Quote(key)}
                 auth:
                   htpasswd:
                     realm: {Quote(host)}
@@ -610,7 +577,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }, disposeHandler: true);
         for (var attempt = 1; ; attempt++)
         {
-            var port = PickMotoPort();
+            var port = LoopbackAddresses.PickMotoPort();
             var endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
             var logFile = attempt == 1 ? "moto.log" : string.Create(CultureInfo.InvariantCulture, $"moto-{attempt}.log");
             var moto = Launch("moto_server", logFile, [_tools.MotoServer, "-H", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture)]);
@@ -702,6 +669,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
             "--iptables=false",
             "--ip6tables=false",
             "--bridge=none",
+            .. EngineTlsArguments(),
         ];
 
         // dockerd finds containerd and runc on its PATH, which must include sbin.
@@ -816,6 +784,11 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         try
         {
             // dockerd stops its containerd on SIGTERM; it gets more time to do so cleanly.
+            foreach (var gateway in _gateways.Values)
+            {
+                await gateway.DisposeAsync().ConfigureAwait(false);
+            }
+
             await Task.WhenAll(processes.Select(StopAsync)).ConfigureAwait(false);
             await StopLeftoversAsync().ConfigureAwait(false);
             await UnmountLeftoversAsync().ConfigureAwait(false);
@@ -829,6 +802,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
             }
 
             _registryProbe.Dispose();
+            _ecrApi.Dispose();
             _engine.Dispose();
             _certificates.Dispose();
         }

@@ -21,8 +21,17 @@ public sealed record LocalEcrStackOptions
     /// (<see cref="LocalEcrStack.RegistryEndPoint"/>), and nothing listens there until the caller puts something
     /// there: a forwarder that injects faults (resets, 5xx, stalls, a slow link) between the engine and the
     /// registry. <see cref="LocalEcrStack.CreateRegistryCertificate"/> and <see cref="LocalEcrStack.ConnectRegistryAsync"/>
-    /// let it terminate TLS as the registry would. The stack's own probes and registry clients still go straight to
-    /// the registry. Default: <see langword="false"/>, the engine talks to the registry directly.
+    /// let it terminate TLS as the registry would and pass requests on to the registry as the stack serves it (its
+    /// gateway, which keeps the ECR API in step and refuses to move immutable tags). The stack's own probes and
+    /// registry clients still go straight there. Default: <see langword="false"/>, the engine talks to it directly.
     /// </summary>
     public bool FrontRegistries { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, the engine also listens on TCP at <see cref="LocalEcrStack.EngineTlsHost"/> with
+    /// <c>--tlsverify</c>: its certificate and a client certificate come from the stack's authority, as
+    /// <c>ca.pem</c>, <c>cert.pem</c> and <c>key.pem</c> in <see cref="LocalEcrStack.EngineCertPath"/> (the folder
+    /// <c>DOCKER_CERT_PATH</c> names). The unix socket stays as it is. Default: <see langword="false"/>.
+    /// </summary>
+    public bool EngineTls { get; init; }
 }

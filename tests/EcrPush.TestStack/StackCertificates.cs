@@ -11,13 +11,22 @@ namespace Ecr.TestStack;
 internal sealed class StackCertificates : IDisposable
 {
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
+    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
 
-    private StackCertificates(X509Certificate2 authority, string authorityPem, IReadOnlyDictionary<string, ServerCertificate> servers)
+    private StackCertificates(X509Certificate2 authority, string authorityPem, IReadOnlyDictionary<string, ServerCertificate> servers, ServerCertificate engineServer, ServerCertificate engineClient)
     {
         Authority = authority;
         AuthorityPem = authorityPem;
         Servers = servers;
+        EngineServer = engineServer;
+        EngineClient = engineClient;
     }
+
+    /// <summary>The engine's TLS listener: 127.0.0.1 and localhost, as dockerd --tlscert takes it.</summary>
+    public ServerCertificate EngineServer { get; }
+
+    /// <summary>A client certificate the engine's --tlsverify accepts (clientAuth, signed by the authority).</summary>
+    public ServerCertificate EngineClient { get; }
 
     /// <summary>The authority's certificate, without its private key.</summary>
     public X509Certificate2 Authority { get; }
@@ -47,29 +56,41 @@ internal sealed class StackCertificates : IDisposable
         var servers = new Dictionary<string, ServerCertificate>(StringComparer.OrdinalIgnoreCase);
         foreach (var hostName in hostNames)
         {
-            servers[hostName] = CreateServer(authority, hostName, notBefore, notAfter);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(hostName);
+            servers[hostName] = CreateLeaf(authority, hostName, names, ServerAuthentication, notBefore, notAfter);
         }
+
+        var engineNames = new SubjectAlternativeNameBuilder();
+        engineNames.AddIpAddress(System.Net.IPAddress.Loopback);
+        engineNames.AddDnsName("localhost");
+        var engineServer = CreateLeaf(authority, "LocalEcrStack dockerd", engineNames, ServerAuthentication, notBefore, notAfter);
+        var engineClient = CreateLeaf(authority, "LocalEcrStack engine client", null, ClientAuthentication, notBefore, notAfter);
 
         return new StackCertificates(
             X509CertificateLoader.LoadCertificate(authority.RawData),
             authority.ExportCertificatePem(),
-            servers);
+            servers,
+            engineServer,
+            engineClient);
     }
 
     /// <inheritdoc />
     public void Dispose() => Authority.Dispose();
 
-    private static ServerCertificate CreateServer(
-        X509Certificate2 authority, string hostName, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    private static ServerCertificate CreateLeaf(
+        X509Certificate2 authority, string commonName, SubjectAlternativeNameBuilder? alternativeNames, Oid usage, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={hostName}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuthentication], false));
-        var alternativeNames = new SubjectAlternativeNameBuilder();
-        alternativeNames.AddDnsName(hostName);
-        request.CertificateExtensions.Add(alternativeNames.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));
+        if (alternativeNames is not null)
+        {
+            request.CertificateExtensions.Add(alternativeNames.Build());
+        }
+
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
 
         var serialNumber = RandomNumberGenerator.GetBytes(16);

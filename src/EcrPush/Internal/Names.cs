@@ -14,6 +14,10 @@ internal static partial class Names
     public static string ShortImageId(string id)
         => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;
 
+    /// <summary>The user info of a URL, <c>://user:password@</c>, also in a value that is not a valid URL (a stray space).</summary>
+    [GeneratedRegex(@"://[^/@]*@", RegexOptions.CultureInvariant)]
+    public static partial Regex UrlUserInfo();
+
     /// <summary>ECR's RepositoryName pattern (service model), anchored.</summary>
     [GeneratedRegex(@"\A[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant)]
     public static partial Regex RepositoryName();

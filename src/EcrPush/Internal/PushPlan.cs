@@ -12,7 +12,14 @@ internal sealed record PushPlan(
     string? OutputVariable,
     IReadOnlyList<EcrDestination> Destinations,
     Uri? DockerHost,
-    AwsOptions Aws);
+    AwsOptions Aws)
+{
+    /// <summary>How to reach the engine beyond its endpoint: TLS, a context, whether plain TCP to another machine is refused.</summary>
+    public EngineOptions Engine { get; init; } = new();
+}
+
+/// <summary>The engine settings besides DockerHost; each unset one falls back to the Docker CLI's variables.</summary>
+internal sealed record EngineOptions(bool? TlsVerify = null, string? CertPath = null, string? Context = null, bool RequireTls = false);
 
 /// <summary>What a repository this push creates is given; policies already read from their files.</summary>
 internal sealed record RepositoryOptions

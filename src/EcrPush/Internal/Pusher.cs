@@ -12,14 +12,14 @@ namespace Ecr.Internal;
 /// credentials resolve and the token and repository are fetched concurrently; tag, push and untag each target
 /// tag; set the output variable. Both faces (EcrTasks, the Cake aliases) call this and only this.
 /// </summary>
-internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
+internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
 {
     // Removing our tags must happen even when the push was cancelled, but must not hang a build that is stopping.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
 
     public static Pusher Create(IPushLog log) => new(
         new EcrConnector(ProcessEnvironment.Instance, log),
-        host => DockerEngine.Connect(host, ProcessEnvironment.Instance),
+        plan => DockerEngine.Connect(plan.DockerHost, plan.Engine, ProcessEnvironment.Instance, log),
         TokenCache.Shared,
         ProcessEnvironment.Instance,
         log);
@@ -36,7 +36,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         // The lookup and each destination start on threads of their own: a first call spends most of its time
         // loading and compiling code (the Docker client on one side; credentials, signing, HTTP and TLS on the
         // other), and run inline each side would compile its part before the other could start.
-        var engine = connectEngine(plan.DockerHost);
+        var engine = connectEngine(plan);
         var imageTask = Task.Run(() => FindImageAsync(engine, plan, cancellationToken), cancellationToken);
         var created = new ConcurrentQueue<string>();
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken), cancellationToken)).ToList();
@@ -44,9 +44,10 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         {
             await Task.WhenAll(pushes).ConfigureAwait(false);
         }
-        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled))
+        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled || p.IsCompletedSuccessfully))
         {
-            // One destination: its own error, exactly as it was thrown.
+            // One destination: its own error, exactly as it was thrown. Cancelled, with some destinations done
+            // before it came: the cancellation, as the caller asked for it.
             ObserveImageLookup(imageTask);
             throw;
         }
@@ -96,7 +97,17 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
         try
         {
             var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken).ConfigureAwait(false);
-            digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                digest = await PushTagsAsync(engine, image, target, plan.Tags, alreadyThere, credentials, created, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EcrPushException refused) when (refused.Message.Contains("tag invalid", StringComparison.OrdinalIgnoreCase) && plan.Tags.Any(repository.IsTagImmutable))
+            {
+                // Another writer took an immutable tag between the check above and our manifest PUT, and the registry
+                // refused ours (TAG_INVALID): the same check again names the tag, what it holds now and the repository.
+                await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, image, cancellationToken, refused).ConfigureAwait(false);
+                throw;
+            }
         }
         catch (EcrPushException exception) when (repository.Created)
         {
@@ -214,7 +225,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
     /// is the engine's image ID) needs no push, so that a re-run of the same build passes; a tag that holds
     /// another image is an error before any byte moves. Returns the manifest digests of the tags already there.
     /// </summary>
-    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken, EcrPushException? refusal = null)
     {
         var immutable = plan.Tags.Where(repository.IsTagImmutable).ToList();
         var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, registryId, tag, cancellationToken))).ConfigureAwait(false);
@@ -240,9 +251,10 @@ internal sealed class Pusher(IEcrConnector connector, Func<Uri?, IDockerEngine> 
 
         if (conflicts.Count > 0)
         {
-            throw new EcrPushException(
+            var message =
                 $"The repository {repository.RepositoryUri} has {repository.TagMutability} tags, and {(conflicts.Count == 1 ? "this tag already holds" : "these tags already hold")} another image: {string.Join("; ", conflicts)}. " +
-                $"This image is {image.Id}. Nothing was pushed. Push under a new tag (a version or build number), or remove the tag from TargetTags.");
+                $"This image is {image.Id}. {(refusal is null ? "Nothing was pushed." : "Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.")} Push under a new tag (a version or build number), or remove the tag from TargetTags.";
+            throw refusal is null ? new EcrPushException(message) : new EcrPushException(message, refusal);
         }
 
         return alreadyThere;

@@ -27,6 +27,10 @@ internal static partial class SettingsValidator
         CheckOptional(nameof(settings.OutputVariable), settings.OutputVariable, Names.OutputVariable(), "letters, digits and underscores, not starting with a digit, at most 128 characters, so that every CI accepts it", problems);
         CheckCredentials(settings, problems);
         var dockerHost = CheckUri(nameof(settings.DockerHost), settings.DockerHost, ["unix", "npipe", "tcp", "http", "https"], problems);
+        if (settings.DockerHost is not null && settings.DockerContext is not null)
+        {
+            problems.Add($"DockerHost {Show(settings.DockerHost)} and DockerContext {Show(settings.DockerContext)} are both set: set one (as docker takes --host or --context, not both).");
+        }
         var endpoint = CheckUri(nameof(settings.EcrEndpointUrl), settings.EcrEndpointUrl, ["http", "https"], problems);
         var proxy = CheckUri(nameof(settings.Proxy), settings.Proxy, ["http", "https"], problems);
         var destinations = CheckDestinations(settings, problems);
@@ -67,12 +71,17 @@ internal static partial class SettingsValidator
                 UseFipsEndpoint = settings.UseFipsEndpoint,
                 UseDualStackEndpoint = settings.UseDualStackEndpoint,
                 Proxy = proxy,
-            });
+            })
+        {
+            Engine = new EngineOptions(settings.DockerTlsVerify, settings.DockerCertPath, settings.DockerContext, settings.RequireDockerTls),
+        };
     }
 
     /// <summary>Quotes a value for a message: control characters escaped, long values cut.</summary>
     public static string Show(string value)
     {
+        // A URL's user:password (a proxy's, most likely) never reaches a message, whether the URL parses or not.
+        value = Names.UrlUserInfo().Replace(value, "://***@");
         var builder = new StringBuilder("'");
         foreach (var c in value.Length > ShownValueLength ? value[..ShownValueLength] : value)
         {

@@ -78,12 +78,39 @@ public sealed class EcrApiFaultTests(StackFixture fixture, ITestOutputHelper out
         clock.Stop();
         output.WriteLine($"failed in {clock.Elapsed.TotalMilliseconds:0} ms after {front.Calls.Count} calls: {exception.Message}");
 
-        // Three attempts with at most 100 + 200 ms of backoff between them: the bound is the attempts, not a clock.
+        // Three attempts with at most 1 + 2 s of backoff between them (the standard mode's base of 1 s, doubled):
+        // the bound is the attempts, not a clock.
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         var operation = TokenAndDescribe.Single(o => exception.Message.Contains($"ECR {o} in {Region}", StringComparison.Ordinal));
         Assert.Equal(3, front.Count(operation));
         Assert.Contains("failed after 3 attempts", exception.Message, StringComparison.Ordinal);
         Assert.Contains(storm == "throttling" ? "ThrottlingException: Rate exceeded" : "HTTP 503", exception.Message, StringComparison.Ordinal);
         Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Stack.RegistryHost(Region)}/{repository}:"));
+    }
+
+    [Fact]
+    public async Task A_CreateRepository_that_ECR_carried_out_but_whose_answer_was_lost_is_taken_as_created_by_this_push_and_gets_its_options()
+    {
+        await Stack.BuildImageAsync("rel-api-lost-create:1");
+        var repository = StackChecks.NewRepository("api-lost-create");
+        const string lifecycle = """{"rules":[{"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}}]}""";
+        await using var front = new EcrApiFront(Stack.EcrEndpoint);
+
+        // moto creates the repository, and its answer is lost: the retry meets RepositoryAlreadyExistsException.
+        front.AfterForward = call => call.Operation == "CreateRepository" && call.Attempt == 1 ? EcrApiFault.ServerError : null;
+        using var endpoint = new EnvironmentScope(("AWS_ENDPOINT_URL_ECR", front.Endpoint.ToString()));
+        var log = fixture.Mark();
+
+        var result = await EcrTasks.EcrPushAsync(s => s
+            .SetSourceImageName("rel-api-lost-create").SetSourceImageTag("1").SetRepositoryName(repository).EnableAutoCreateRepository()
+            .SetTagMutability(TagMutability.Immutable).SetLifecyclePolicy(lifecycle));
+
+        var creates = front.Calls.Where(c => c.Operation == "CreateRepository").ToList();
+        Assert.Equal([(1, 500), (2, 400)], creates.Select(c => (c.Attempt, c.Status)));
+        Assert.Equal([null, "RepositoryAlreadyExistsException"], creates.Select(c => c.ErrorType));
+        Assert.True(result.FirstDestination.RepositoryCreated);
+        Assert.Contains($"Created the repository {result.FirstDestination.RepositoryUri}", log.Text, StringComparison.Ordinal);
+        var policy = await StackChecks.EcrApiAsync(Stack, Region, "GetLifecyclePolicy", $$"""{"repositoryName":"{{repository}}"}""");
+        Assert.Contains("expire untagged", policy.GetProperty("lifecyclePolicyText").GetString(), StringComparison.Ordinal);
     }
 }

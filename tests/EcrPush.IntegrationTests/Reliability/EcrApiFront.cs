@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Ecr.TestStack;
 
 namespace Ecr.IntegrationTests.Reliability;
 
@@ -37,6 +38,12 @@ internal sealed class EcrApiFront : IAsyncDisposable
 
     /// <summary>The fault for a call, or null to forward it to moto. Default: forward every call.</summary>
     public Func<EcrApiCall, EcrApiFault?> Faults { get; set; } = static _ => null;
+
+    /// <summary>
+    /// A fault answered after the call went to moto and moto carried it out: an answer lost on its way back (a timeout,
+    /// a reset, a 5xx from a load balancer), which the client retries. Null (or a null fault): moto's answer.
+    /// </summary>
+    public Func<EcrApiCall, EcrApiFault?> AfterForward { get; set; } = static _ => null;
 
     /// <summary>Every call, in arrival order, with the status it was answered with.</summary>
     public IReadOnlyList<EcrApiCall> Calls => [.. _calls.OrderBy(c => c.Number)];
@@ -139,6 +146,14 @@ internal sealed class EcrApiFront : IAsyncDisposable
         }
 
         using var disposeResponse = response;
+        if (AfterForward(call) is { } lost)
+        {
+            _calls.Enqueue(call with { Status = lost.Status, Injected = true, ErrorType = (int)response.StatusCode >= 400 ? ErrorTypeOf(responseBody) : null });
+            var extra = lost.ErrorType is null ? string.Empty : $"x-amzn-ErrorType: {lost.ErrorType}\r\n";
+            await WriteResponseAsync(stream, lost.Status, lost.ContentType, extra, Encoding.UTF8.GetBytes(lost.Body));
+            return;
+        }
+
         if (operation == "GetAuthorizationToken" && TokenLifetime is { } lifetime && response.IsSuccessStatusCode)
         {
             responseBody = WithExpiry(responseBody, DateTimeOffset.UtcNow + lifetime);

@@ -12,7 +12,8 @@ namespace Ecr.IntegrationTests.Reliability;
 /// <summary>
 /// Sits between the engine and one region's registry of a stack started with
 /// <see cref="LocalEcrStackOptions.FrontRegistries"/>: terminates TLS with the registry's own certificate, reads the
-/// request line, and then forwards the bytes as they are, or injects a fault chosen per request. The engine's
+/// request line, and then forwards the bytes as they are to the registry as the stack serves it (its gateway), or
+/// injects a fault chosen per request. The engine's
 /// registry client opens one connection per request (keep-alives off), so a connection is a request here, and a
 /// fault can aim at layer uploads (PATCH) alone. Listens on loopback only.
 /// </summary>
@@ -41,6 +42,12 @@ internal sealed class RegistryFront : IAsyncDisposable
     /// <summary>What to do with each request; decided when its request line has arrived. Default: pass it on.</summary>
     public Func<FrontRequest, FrontFault> Faults { get; set; } = static _ => FrontFault.Pass;
 
+    /// <summary>
+    /// Runs when a request's head has arrived, before it goes on (or its fault applies): another writer acting at that
+    /// very moment, e.g. between a push's check of a tag and its manifest PUT. Null: nothing.
+    /// </summary>
+    public Func<FrontRequest, Task>? BeforeForward { get; set; }
+
     /// <summary>Limits each connection's upload (engine to registry) to this many bytes per second; null for no limit.</summary>
     public int? UploadBytesPerSecond { get; set; }
 
@@ -54,6 +61,7 @@ internal sealed class RegistryFront : IAsyncDisposable
     public void Reset()
     {
         Faults = static _ => FrontFault.Pass;
+        BeforeForward = null;
         UploadBytesPerSecond = null;
         _requests.Clear();
     }
@@ -94,15 +102,19 @@ internal sealed class RegistryFront : IAsyncDisposable
                     handshake.Token);
             }
 
-            var (head, requestLine) = await ReadHeadAsync(tls, _loop.Stopping);
-            if (requestLine is null)
+            var head = await HttpRequestHead.ReadAsync(tls, _loop.Stopping);
+            if (head is null)
             {
                 return;
             }
 
-            var parts = requestLine.Split(' ');
-            var request = new FrontRequest(Interlocked.Increment(ref _requestCount), parts[0], parts.Length > 1 ? parts[1] : string.Empty, _clock.Elapsed);
+            var request = new FrontRequest(Interlocked.Increment(ref _requestCount), head.Method, head.Target, _clock.Elapsed);
             _requests.Enqueue(request);
+            if (BeforeForward is { } before)
+            {
+                await before(request);
+            }
+
             var fault = Faults(request);
             switch (fault.Kind)
             {
@@ -122,7 +134,7 @@ internal sealed class RegistryFront : IAsyncDisposable
             }
 
             upstream = await _stack.ConnectRegistryAsync(_region, _loop.Stopping);
-            await ForwardAsync(client, tls, upstream, head, fault.Kind == FaultKind.Reset ? fault.AfterBytes : long.MaxValue);
+            await ForwardAsync(client, tls, upstream, head.Bytes.ToArray(), fault.Kind == FaultKind.Reset ? fault.AfterBytes : long.MaxValue);
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
@@ -172,30 +184,6 @@ internal sealed class RegistryFront : IAsyncDisposable
         {
             // One side closed while the other was still at work.
         }
-    }
-
-    /// <summary>Reads up to the end of the request head; returns the bytes read (head and whatever body came with it) and the request line.</summary>
-    private static async Task<(byte[] Bytes, string? RequestLine)> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (buffer.Length < 256 * 1024)
-        {
-            var read = await stream.ReadAsync(chunk, cancellationToken);
-            if (read == 0)
-            {
-                return (buffer.ToArray(), null);
-            }
-
-            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
-            var text = Encoding.ASCII.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-            if (text.Contains("\r\n\r\n", StringComparison.Ordinal))
-            {
-                return (buffer.ToArray(), text[..text.IndexOf("\r\n", StringComparison.Ordinal)]);
-            }
-        }
-
-        return (buffer.ToArray(), null);
     }
 
     private static async Task DrainAsync(Stream stream, TimeSpan limit, CancellationToken stop)

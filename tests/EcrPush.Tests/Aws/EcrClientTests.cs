@@ -79,7 +79,7 @@ public sealed class EcrClientTests
         var repository = await harness.Client.DescribeRepositoryAsync("team/app", "123456789012", CancellationToken.None);
 
         Assert.NotNull(repository);
-        Assert.Equal(new EcrRepository("team/app", "123456789012", "123456789012.dkr.ecr.eu-west-3.amazonaws.com/team/app", "IMMUTABLE", false) { TagMutabilityExclusionFilters = repository.TagMutabilityExclusionFilters }, repository);
+        Assert.Equal(new EcrRepository("team/app", "123456789012", "123456789012.dkr.ecr.eu-west-3.amazonaws.com/team/app", "IMMUTABLE", false) { TagMutabilityExclusionFilters = repository.TagMutabilityExclusionFilters, CreatedAt = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) }, repository);
         Assert.Empty(repository.TagMutabilityExclusionFilters);
         Assert.Equal("""{"registryId":"123456789012","repositoryNames":["team/app"]}""", Assert.Single(harness.Stub.Requests).Body);
     }
@@ -179,7 +179,7 @@ public sealed class EcrClientTests
 
         Assert.NotNull(repository);
         Assert.Equal(2, harness.Stub.Attempts);
-        Assert.Equal([TimeSpan.FromMilliseconds(50)], harness.Delays.ToArray());
+        Assert.Equal([TimeSpan.FromMilliseconds(500)], harness.Delays.ToArray());
         Assert.All(harness.Stub.Requests, r => Assert.StartsWith("AWS4-HMAC-SHA256 ", r.Headers["Authorization"], StringComparison.Ordinal));
         Assert.Equal(["attempt=1; max=3", "attempt=2; max=3"], harness.Stub.Requests.Select(r => r.Headers["amz-sdk-request"]).ToArray());
         Assert.Contains(harness.Log.Lines, line => line.StartsWith("VRB ECR DescribeRepositories: attempt 1 of 3 failed (HTTP 400 ThrottlingException)", StringComparison.Ordinal));
@@ -199,7 +199,7 @@ public sealed class EcrClientTests
         Assert.Equal(4, harness.Stub.Attempts);
 
         // Full jitter fixed at one half: half of 100, 200, 400 ms.
-        Assert.Equal([TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)], harness.Delays.ToArray());
+        Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(2000)], harness.Delays.ToArray());
         Assert.Contains("ECR DescribeRepositories in eu-west-3 (https://api.ecr.eu-west-3.amazonaws.com/) failed after 4 attempts: ThrottlingException: Rate exceeded", exception.Message, StringComparison.Ordinal);
     }
 
@@ -321,10 +321,32 @@ public sealed class EcrClientTests
     [Fact]
     public void Backoff_is_exponential_with_full_jitter_and_capped()
     {
+        // The standard mode's figures: base 1 s, doubling, capped at 20 s.
         var top = new StandardRetryPolicy(10, static () => 0.999999);
-        Assert.InRange(top.Backoff(1).TotalMilliseconds, 99, 100);
-        Assert.InRange(top.Backoff(2).TotalMilliseconds, 199, 200);
+        Assert.InRange(top.Backoff(1).TotalMilliseconds, 999, 1000);
+        Assert.InRange(top.Backoff(2).TotalMilliseconds, 1999, 2000);
+        Assert.InRange(top.Backoff(5).TotalMilliseconds, 15999, 16000);
+        Assert.InRange(top.Backoff(6).TotalMilliseconds, 19999, 20000);
         Assert.InRange(top.Backoff(9).TotalMilliseconds, 19999, 20000);
         Assert.Equal(TimeSpan.Zero, new StandardRetryPolicy(10, static () => 0).Backoff(5));
+    }
+
+    [Fact]
+    public void The_retry_quota_is_one_per_process_and_endpoint()
+    {
+        // Each push gets a client (and a policy) of its own; the quota must outlive them, as an SDK client's does.
+        var endpoint = new Uri($"https://api.ecr.quota-{Guid.NewGuid():N}.amazonaws.com");
+        var first = StandardRetryPolicy.ForEndpoint(endpoint);
+        var second = StandardRetryPolicy.ForEndpoint(new Uri(endpoint.AbsoluteUri));
+        var elsewhere = StandardRetryPolicy.ForEndpoint(new Uri($"https://api.ecr.quota-{Guid.NewGuid():N}.amazonaws.com"));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(first.TryAcquireRetry(afterTimeout: false, out _));
+        }
+
+        Assert.False(second.TryAcquireRetry(afterTimeout: false, out _));
+        Assert.True(elsewhere.TryAcquireRetry(afterTimeout: false, out _));
+        second.OnSuccess(5);
+        Assert.True(first.TryAcquireRetry(afterTimeout: false, out _));
     }
 }

@@ -82,7 +82,7 @@ public sealed class PushInactivityTests
     {
         var environment = new FakeEnvironment { [DockerEngine.InactivityTimeoutVariable] = value };
 
-        var engine = DockerEngine.Connect(new Uri("unix:///tmp/ecrpush-inactivity-test.sock"), environment);
+        var engine = DockerEngine.Connect(new Uri("unix:///tmp/ecrpush-inactivity-test.sock"), new Ecr.Internal.EngineOptions(), environment);
 
         Assert.Equal(seconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds), engine.InactivityTimeout);
     }

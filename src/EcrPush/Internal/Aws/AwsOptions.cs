@@ -32,4 +32,18 @@ internal sealed record AwsOptions
 
     /// <summary>An explicit proxy for the AWS calls; otherwise HTTPS_PROXY / HTTP_PROXY / NO_PROXY.</summary>
     public Uri? Proxy { get; init; }
+
+    /// <summary>
+    /// What a record prints, without the secrets: the secret key and session token are shown only as set or not, a
+    /// proxy without its user and password. <see cref="PushPlan"/>, which holds these options, prints them this way too.
+    /// </summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Region = {Region}, AccessKeyId = {AccessKeyId}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"SecretAccessKey = {(SecretAccessKey is null ? null : "(hidden)")}, SessionToken = {(SessionToken is null ? null : "(hidden)")}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Profile = {Profile}, RoleArn = {RoleArn}, ExternalId = {(ExternalId is null ? null : "(hidden)")}, RoleSessionName = {RoleSessionName}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Credentials = {Credentials?.GetType().Name}, EndpointUrl = {EndpointUrl}, UseFipsEndpoint = {UseFipsEndpoint}, UseDualStackEndpoint = {UseDualStackEndpoint}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Proxy = {(Proxy is null ? null : EcrHttpClientFactory.Describe(Proxy))}");
+        return true;
+    }
 }

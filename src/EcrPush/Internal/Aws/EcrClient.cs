@@ -60,12 +60,15 @@ internal sealed partial class EcrClient : IEcrClient
     {
         ArgumentNullException.ThrowIfNull(creation);
         const string Operation = "CreateRepository";
+        var started = DateTimeOffset.UtcNow;
         var response = await CallAsync(Operation, ToRequest(creation), EcrJsonContext.Default.CreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
         if (response.ErrorCode == RepositoryAlreadyExists)
         {
-            // Someone created it between our describe and create: use theirs, as it is.
-            return await DescribeRepositoryAsync(creation.RepositoryName, creation.RegistryId, cancellationToken).ConfigureAwait(false)
+            // Someone created it between our describe and create: use theirs, as it is. Unless the answer came to a
+            // retry of ours whose first attempt ECR had carried out (a timeout, a reset): then it is ours.
+            var existing = await DescribeRepositoryAsync(creation.RepositoryName, creation.RegistryId, cancellationToken).ConfigureAwait(false)
                 ?? throw new EcrPushException($"ECR {Operation} ({Where}) said the repository {creation.RepositoryName} already exists, but DescribeRepositories does not find it. It was probably deleted meanwhile: push again.");
+            return response.Attempts > 1 && IsOurCreation(existing, creation, started) ? existing with { Created = true } : existing;
         }
 
         var result = Read(Operation, response, EcrJsonContext.Default.CreateRepositoryResponse);
@@ -97,6 +100,19 @@ internal sealed partial class EcrClient : IEcrClient
         var image = result.Images?.FirstOrDefault(static i => !string.IsNullOrEmpty(i.ImageId?.ImageDigest));
         return image is null ? null : new EcrImage(image.ImageId!.ImageDigest!, ConfigDigest(image.ImageManifest));
     }
+
+    /// <summary>
+    /// After a retried CreateRepository met RepositoryAlreadyExists: the repository is taken for the one our first
+    /// attempt made when it was created after that attempt started (less 5 minutes, the clock skew SigV4 allows
+    /// between us and ECR) and has every setting the creation asked for. Someone else's repository made in that same
+    /// window with those same settings would get our policies and tags too; ECR gives no request ID on a repository
+    /// to tell them apart.
+    /// </summary>
+    internal static bool IsOurCreation(EcrRepository existing, EcrRepositoryCreation creation, DateTimeOffset started)
+        => existing.CreatedAt is { } createdAt && createdAt >= started - TimeSpan.FromMinutes(5)
+            && (creation.TagMutability is null || creation.TagMutability == existing.TagMutability)
+            && (creation.ScanOnPush is null || existing.ScanOnPush is null || creation.ScanOnPush == existing.ScanOnPush)
+            && (ToRequest(creation).EncryptionConfiguration?.EncryptionType is not { } encryption || existing.EncryptionType is null || encryption == existing.EncryptionType);
 
     private string Where => $"{Endpoint.SigningRegion}, {Endpoint.Url}";
 
@@ -165,6 +181,7 @@ internal sealed partial class EcrClient : IEcrClient
             TagMutabilityExclusionFilters = [.. (repository.ImageTagMutabilityExclusionFilters ?? []).Select(static f => f.Filter).OfType<string>()],
             ScanOnPush = repository.ImageScanningConfiguration?.ScanOnPush,
             EncryptionType = repository.EncryptionConfiguration?.EncryptionType,
+            CreatedAt = repository.CreatedAt,
         };
 
     /// <summary>The config digest of a single-image manifest (Docker v2 or OCI); null for anything else, such as an index.</summary>

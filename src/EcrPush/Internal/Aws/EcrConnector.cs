@@ -27,7 +27,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
 
         var cacheKey = CacheKey(endpoint, keys, options);
         var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy, environment));
-        var client = new EcrClient(new EcrApiTransport(http, endpoint, credentials, credentialSource, log, new StandardRetryPolicy()));
+        var client = new EcrClient(new EcrApiTransport(http, endpoint, credentials, credentialSource, log, StandardRetryPolicy.ForEndpoint(endpoint.Url)));
         log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
         log.Verbose(options.Proxy is { } proxy
             ? $"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"

@@ -55,6 +55,9 @@ internal sealed class RepositoryDto
     public ImageScanningConfigurationDto? ImageScanningConfiguration { get; init; }
 
     public EncryptionConfigurationDto? EncryptionConfiguration { get; init; }
+
+    [JsonConverter(typeof(EpochSecondsConverter))]
+    public DateTimeOffset? CreatedAt { get; init; }
 }
 
 internal sealed class MutabilityExclusionFilterDto

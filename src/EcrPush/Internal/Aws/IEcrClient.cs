@@ -46,6 +46,9 @@ internal sealed record EcrRepository(string Name, string RegistryId, string Repo
     /// <summary><c>AES256</c>, <c>KMS</c> or <c>KMS_DSSE</c>; null when ECR did not say.</summary>
     public string? EncryptionType { get; init; }
 
+    /// <summary>When ECR created it; null when ECR did not say.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
     /// <summary>The wildcard filters of the <c>*_WITH_EXCLUSION</c> mutabilities: tags they match take the opposite rule.</summary>
     public IReadOnlyList<string> TagMutabilityExclusionFilters { get; init; } = [];
 

@@ -20,34 +20,36 @@ internal sealed class TokenCache(IEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var key = $"{connection.CacheKey}|{registryId}";
-        var entry = _tokens.GetOrAdd(key, _ => Fetch(connection, registryId));
+        var entry = _tokens.GetOrAdd(key, _ => Fetch(key, connection, registryId));
         var fetchedForThisPush = !entry.IsValueCreated || !entry.Value.IsCompleted;
-        var token = await AwaitAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        var token = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (fetchedForThisPush || token.ExpiresAt - RefreshMargin > environment.Time.GetUtcNow())
         {
             return token;
         }
 
         _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry));
-        var next = _tokens.GetOrAdd(key, _ => Fetch(connection, registryId));
-        return await AwaitAsync(key, next, cancellationToken).ConfigureAwait(false);
+        var next = _tokens.GetOrAdd(key, _ => Fetch(key, connection, registryId));
+        return await next.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<EcrAuthorization> AwaitAsync(string key, Lazy<Task<EcrAuthorization>> entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fetch is shared by every waiting push, so one caller's cancellation must not cancel it. A failed fetch
+    /// is not cached: it leaves the cache when it fails, also when every caller that waited for it had given up.
+    /// </summary>
+    private Lazy<Task<EcrAuthorization>> Fetch(string key, EcrConnection connection, string? registryId)
     {
-        try
+        Lazy<Task<EcrAuthorization>>? entry = null;
+        entry = new(() =>
         {
-            return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A failed fetch is not cached: the next push asks again.
-            _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry));
-            throw;
-        }
+            var fetch = connection.Client.GetAuthorizationAsync(registryId, CancellationToken.None);
+            _ = fetch.ContinueWith(
+                _ => _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry!)),
+                CancellationToken.None,
+                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return fetch;
+        });
+        return entry;
     }
-
-    // The fetch is shared by every waiting push, so one caller's cancellation must not cancel it.
-    private static Lazy<Task<EcrAuthorization>> Fetch(EcrConnection connection, string? registryId)
-        => new(() => connection.Client.GetAuthorizationAsync(registryId, CancellationToken.None));
 }

@@ -58,7 +58,11 @@ internal abstract class CiService
     {
         public override string Name => "GitHub Actions";
 
-        public override void MaskSecret(string secret, IPushLog log) => log.ServiceMessage($"::add-mask::{secret}");
+        // The runner unescapes a command's data as the Actions toolkit escapes it (escapeData: %, CR, LF), so a value
+        // with a line break is masked whole instead of ending the command and showing its rest.
+        public override void MaskSecret(string secret, IPushLog log) => log.ServiceMessage($"::add-mask::{Escape(secret)}");
+
+        private static string Escape(string value) => value.Replace("%", "%25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);
 
         public override void SetVariable(string name, string value, IPushLog log)
         {

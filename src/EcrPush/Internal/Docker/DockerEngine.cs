@@ -21,41 +21,50 @@ internal sealed class DockerEngine : IDockerEngine
 
     // A lookup or tag that takes longer than this is an engine that is not answering, not a slow one.
     private static readonly TimeSpan QuickCallTimeout = TimeSpan.FromSeconds(15);
-    private static readonly ConcurrentDictionary<Uri, DockerClient> Clients = new();
+    private static readonly ConcurrentDictionary<EngineTarget, DockerClient> Clients = new();
+    private static readonly ConcurrentDictionary<Uri, bool> PlainRemoteWarnings = new();
 
     // Pushes to one repository from this process take turns: two at once upload the same config blob side by side,
     // which a registry may get wrong (measured on docker-distribution: 2 rounds in 5 of five concurrent pushes of one
     // image failed, "invalid checksum digest format" / "blob unknown"). The second push finds every layer there.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> RepositoryTurns = new(StringComparer.Ordinal);
 
-    private DockerEngine(Uri endpoint, TimeSpan inactivityTimeout)
+    private DockerEngine(EngineTarget target, TimeSpan inactivityTimeout)
     {
-        Endpoint = endpoint;
+        Target = target;
         InactivityTimeout = inactivityTimeout;
     }
 
-    public Uri Endpoint { get; }
+    public Uri Endpoint => Target.Endpoint;
+
+    public EngineTarget Target { get; }
 
     // Made at first use, not in Connect: building it loads and compiles the client, which a first call should do
     // on the lookup's own thread, beside the AWS steps, not before them.
-    private DockerClient Client => Clients.GetOrAdd(Endpoint, static uri => new DockerClientBuilder().WithEndpoint(uri).WithTimeout(Timeout.InfiniteTimeSpan).Build());
+    private DockerClient Client => Clients.GetOrAdd(Target, static target => EngineClients.Create(target));
 
     /// <summary>How long a push may go without any message from the engine before it is stopped; infinite when off.</summary>
     public TimeSpan InactivityTimeout { get; }
 
-    /// <summary>The engine at the given endpoint, else DOCKER_HOST, else the platform's default socket or pipe.</summary>
-    public static DockerEngine Connect(Uri? endpoint, IEnvironment environment)
+    /// <summary>
+    /// The engine at the given endpoint, else as the Docker CLI finds it (<see cref="EngineTarget"/>). Plain TCP to
+    /// another machine carries the registry token in clear: a warning, once per process and endpoint.
+    /// </summary>
+    public static DockerEngine Connect(Uri? endpoint, EngineOptions options, IEnvironment environment, IPushLog? log = null)
     {
-        if (endpoint is null && environment.GetVariable("DOCKER_HOST") is { } fromEnvironment)
+        ArgumentNullException.ThrowIfNull(options);
+        var target = EngineTarget.Resolve(endpoint, options, environment);
+        if (target.IsPlainRemote && options.RequireTls)
         {
-            if (!Uri.TryCreate(fromEnvironment, UriKind.Absolute, out endpoint))
-            {
-                throw new EcrPushException($"DOCKER_HOST {SettingsValidator.Show(fromEnvironment)} is not an absolute URI: set it to the engine's endpoint, e.g. unix:///var/run/docker.sock, or set DockerHost.");
-            }
+            throw new EcrPushException($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted. Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off.");
         }
 
-        endpoint ??= OperatingSystem.IsWindows() ? new Uri("npipe://./pipe/docker_engine") : new Uri("unix:///var/run/docker.sock");
-        return new DockerEngine(endpoint, ReadInactivityTimeout(environment));
+        if (target.IsPlainRemote && log is not null && PlainRemoteWarnings.TryAdd(target.Endpoint, true))
+        {
+            log.Warning($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP: the registry token (valid 12 hours) would travel unencrypted in each push request. Use TLS (DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or a Docker context with TLS), or an SSH tunnel.");
+        }
+
+        return new DockerEngine(target, ReadInactivityTimeout(environment));
     }
 
     /// <summary><see cref="InactivityTimeoutVariable"/> as a time span: whole or decimal seconds, 0 for none; unset gives the default.</summary>
@@ -204,11 +213,13 @@ internal sealed class DockerEngine : IDockerEngine
     }
 
     private EcrPushException Unreachable(string what, Exception exception)
-        => new($"The Docker engine at {Endpoint} did not answer when asked to {what} ({Innermost(exception).Message}). Start Docker, or point DockerHost (or DOCKER_HOST) at a running engine.", exception);
+        => Target.Tls is { } tls && EngineClients.IsTlsFailure(exception)
+            ? EngineClients.TlsFailure(Target, tls, what, exception)
+            : new($"The Docker engine at {Endpoint} did not answer when asked to {what} ({Innermost(exception).Message}). Start Docker, or point DockerHost (or DOCKER_HOST) at a running engine.", exception);
 
     private static bool IsUnreachable(Exception exception)
-        => exception is HttpRequestException or SocketException or IOException or TimeoutException
-            || exception.InnerException is SocketException or HttpRequestException;
+        => exception is HttpRequestException or SocketException or IOException or TimeoutException or System.Security.Authentication.AuthenticationException
+            || exception.InnerException is SocketException or HttpRequestException or System.Security.Authentication.AuthenticationException;
 
     private static string Seconds(TimeSpan span)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s");
