@@ -10,7 +10,7 @@ namespace Ecr.Internal;
 /// All problems are gathered into one <see cref="EcrPushException"/>, each naming the setting, the value (never a
 /// secret's), the rule and the fix.
 /// </summary>
-internal static class SettingsValidator
+internal static partial class SettingsValidator
 {
     private const int ShownValueLength = 80;
 
@@ -97,6 +97,12 @@ internal static class SettingsValidator
 
     private static SourceImage? CheckSource(EcrPushSettings settings, List<string> problems)
     {
+        if (settings.SourceOciLayout is not null || settings.SourceImageArchive is not null)
+        {
+            return CheckArtifactSource(settings, problems);
+        }
+
+        CheckArtifactOptionsWithoutArtifact(settings, problems);
         switch (settings.ImageIdentity)
         {
             case ImageIdentity.ImageName:
