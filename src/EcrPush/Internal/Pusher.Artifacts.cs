@@ -94,8 +94,14 @@ internal sealed partial class Pusher
         var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
         log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
 
+        // The token comes while the image is read; the repository only once the image is known to be whole, so that a
+        // damaged archive or layout does not leave a repository behind.
         var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
-        var repositoryTask = EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken);
+        var repositoryTask = imageTask.ContinueWith(
+            read => read.IsCompletedSuccessfully ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken) : Task.FromCanceled<EcrRepository>(new CancellationToken(canceled: true)),
+            cancellationToken,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default).Unwrap();
         var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
         ci.MaskSecret(token.Password, log);
 

@@ -58,6 +58,15 @@ internal static class SourceTools
     public static Task DockerSaveAsync(LocalEcrStack stack, string image, string file)
         => RunAsync("docker", ["-H", stack.DockerHost, "save", "-o", file, image]);
 
+    /// <summary>The config digest (the image ID once pulled) of the image a layout names <paramref name="refName"/>.</summary>
+    public static async Task<string> LayoutConfigDigestAsync(string layout, string refName)
+    {
+        var top = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
+        var entry = top["manifests"]!.AsArray().Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == refName)!;
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "blobs", "sha256", ((string)entry["digest"]!)[7..])))!;
+        return (string)manifest["config"]!["digest"]!;
+    }
+
     /// <summary>The stack's dockerd: the process whose command line names the stack's state folder (its socket and roots are there).</summary>
     public static int EnginePid(LocalEcrStack stack)
     {
