@@ -102,11 +102,12 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
         var layout = Path.Combine(Folder("reset"), "oci");
         await SourceTools.SkopeoFromEngineAsync(stack, "it-reset:1", $"oci:{layout}:1");
         var puts = 0;
-        _fronted.Front.Faults = request => !IsBlobPut(request) ? FrontFault.Pass : Interlocked.Increment(ref puts) == 1 ? FrontFault.ResetAfter(256 * 1024) : FrontFault.Pass;
+        _fronted.Front.Faults = request => !IsBlobPut(request) ? FrontFault.Pass : Interlocked.Increment(ref puts) == 2 ? FrontFault.ResetAfter(256 * 1024) : FrontFault.Pass;
         var repository = StackChecks.NewRepository("reset");
         var log = _fixture.Mark();
 
-        var result = await FrontedPushAsync(s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository());
+        // One blob at a time, config first: the second upload is the first layer's (1 MiB), reset a quarter of the way in.
+        var result = await FrontedPushAsync(s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).SetUploadParallelism(1).EnableAutoCreateRepository());
 
         Assert.Equal(4, _fronted.Front.Requests.Count(IsBlobPut));
         Assert.Contains("(attempt 1 of 4:", log.Text, StringComparison.Ordinal);
