@@ -74,7 +74,8 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
         Assert.Contains("its manifest never went up", exception.Message, StringComparison.Ordinal);
         Assert.Empty(await StackChecks.RegistryTagsAsync(Stack, Region, repository));
         using var registry = Stack.CreateRegistryClient(Region);
-        using var head = await registry.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/sha256:{layer.Name}"));
+        using var ask = new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/sha256:{layer.Name}");
+        using var head = await registry.SendAsync(ask);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, head.StatusCode);
     }
 

@@ -19,9 +19,9 @@ namespace Ecr.IntegrationTests.Sources;
 internal static class SourceTools
 {
     /// <summary>Pushes as EcrTasks.EcrPushAsync does, with the registry's connections going to <paramref name="endPoint"/>.</summary>
-    public static Task<EcrPushResult> PushAsync(LocalEcrStack stack, IPEndPoint endPoint, EcrPushSettings settings, Action<System.Net.Http.SocketsHttpHandler>? more = null, CancellationToken cancellationToken = default)
+    public static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, IPEndPoint endPoint, EcrPushSettings settings, Action<System.Net.Http.SocketsHttpHandler>? more = null, CancellationToken cancellationToken = default)
     {
-        var authority = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(stack.StateDirectory, "tls", "ca.crt")));
+        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(stack.StateDirectory, "tls", "ca.crt"), cancellationToken));
         var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
         {
             var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
@@ -44,7 +44,7 @@ internal static class SourceTools
             };
             more?.Invoke(handler);
         });
-        return pusher.PushAsync(settings, cancellationToken);
+        return await pusher.PushAsync(settings, cancellationToken);
     }
 
     /// <summary>A fresh scratch folder under the test's temp; deleted by the caller.</summary>

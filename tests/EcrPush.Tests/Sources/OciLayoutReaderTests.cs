@@ -49,7 +49,7 @@ public sealed class OciLayoutReaderTests : IDisposable
     {
         var manifest = Manifest(withMediaType: true, layerText: "x");
         Entry(manifest, OciManifest, refName: null);
-        File.AppendAllText(BlobPath(manifest), " ");
+        await File.AppendAllTextAsync(BlobPath(manifest), " ");
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _layout, null, null)));
 
@@ -95,10 +95,10 @@ public sealed class OciLayoutReaderTests : IDisposable
         Assert.Contains("is an index without the platform linux/s390x; it has linux/amd64, linux/arm64/v8", missing.Message, StringComparison.Ordinal);
     }
 
-    private Task<OciManifest> ReadAsync(ArtifactSource source)
+    private async Task<OciManifest> ReadAsync(ArtifactSource source)
     {
-        File.WriteAllText(Path.Combine(_layout, "index.json"), new JsonObject { ["schemaVersion"] = 2, ["manifests"] = _entries.DeepClone() }.ToJsonString());
-        return OciLayoutReader.ReadAsync(_layout, source, "The OCI layout under test", CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(_layout, "index.json"), new JsonObject { ["schemaVersion"] = 2, ["manifests"] = _entries.DeepClone() }.ToJsonString());
+        return await OciLayoutReader.ReadAsync(_layout, source, "The OCI layout under test", CancellationToken.None);
     }
 
     private string Manifest(bool withMediaType, string layerText)
