@@ -134,18 +134,45 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
         Assert.DoesNotContain(_fronted.Front.Requests, r => r.IsManifestPut);
     }
 
+    [Fact]
+    public async Task Cancelling_in_the_middle_of_the_blobs_stops_the_push_at_once_with_no_tag_and_no_manifest()
+    {
+        var stack = _fronted.Stack;
+        await stack.BuildImageAsync("it-cancel:1", layers: 2, bytesPerLayer: 2 * 1024 * 1024);
+        var layout = Path.Combine(Folder("cancel"), "oci");
+        await SourceTools.SkopeoFromEngineAsync(stack, "it-cancel:1", $"oci:{layout}:1");
+        _fronted.Front.UploadBytesPerSecond = 256 * 1024;
+        var repository = StackChecks.NewRepository("cancel");
+        using var cancel = new CancellationTokenSource();
+        var push = FrontedPushAsync(s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository(), cancel.Token);
+        while (!_fronted.Front.Requests.Any(IsBlobPut))
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(500);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => push);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        Assert.Empty(await StackChecks.RegistryTagsAsync(stack, FrontedStackFixture.Region, repository));
+        Assert.DoesNotContain(_fronted.Front.Requests, r => r.IsManifestPut);
+    }
+
     private static bool IsBlobPut(FrontRequest request) => request.Method == "PUT" && request.Path.Contains("/blobs/uploads/", StringComparison.Ordinal);
 
     private Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure)
         => SourceTools.PushAsync(Stack, Stack.RegistryEndPoint(Region), configure(new EcrPushSettings()));
 
     /// <summary>Through the front: one connection per request (no pooling), so that the front sees, and can fault, each one.</summary>
-    private Task<EcrPushResult> FrontedPushAsync(Func<EcrPushSettings, EcrPushSettings> configure)
+    private Task<EcrPushResult> FrontedPushAsync(Func<EcrPushSettings, EcrPushSettings> configure, CancellationToken cancellationToken = default)
         => SourceTools.PushAsync(
             _fronted.Stack,
             _fronted.Stack.EngineRegistryEndPoint(FrontedStackFixture.Region),
             configure(new EcrPushSettings().SetRegion(FrontedStackFixture.Region).SetEcrEndpointUrl(_fronted.Stack.EcrEndpoint.ToString())),
-            handler => handler.PooledConnectionLifetime = TimeSpan.Zero);
+            handler => handler.PooledConnectionLifetime = TimeSpan.Zero,
+            cancellationToken);
 
     private async Task AssertNoRepositoryAsync(string repository)
     {
