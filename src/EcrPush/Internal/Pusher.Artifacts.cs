@@ -113,7 +113,7 @@ internal sealed partial class Pusher
             // An image's identity in ECR: its config digest (the engine's image ID) for a manifest, its own digest for an index.
             var identity = new LocalImage(root.ConfigDigest ?? root.Digest, []);
             var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, identity, cancellationToken).ConfigureAwait(false);
-            var client = new RegistryClient(http, token.RegistryHost, token.UserName, token.Password);
+            var client = new RegistryClient(http, token.RegistryHost, token.UserName, token.Password, DockerEngine.ReadInactivityTimeout(environment));
             var tags = plan.Tags.Where(t => !alreadyThere.ContainsKey(t)).ToList();
             digest = tags.Count == 0
                 ? alreadyThere[plan.Tags[0]]

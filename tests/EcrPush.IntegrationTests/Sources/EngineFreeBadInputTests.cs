@@ -160,6 +160,28 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
         Assert.DoesNotContain(_fronted.Front.Requests, r => r.IsManifestPut);
     }
 
+    [Fact]
+    public async Task A_registry_that_takes_a_blob_and_never_answers_is_stopped_by_the_inactivity_limit_with_no_tag()
+    {
+        var stack = _fronted.Stack;
+        await stack.BuildImageAsync("it-hang:1", layers: 1, bytesPerLayer: 256 * 1024);
+        var layout = Path.Combine(Folder("hang"), "oci");
+        await SourceTools.SkopeoFromEngineAsync(stack, "it-hang:1", $"oci:{layout}:1");
+        _fronted.Front.Faults = request => IsBlobPut(request) ? FrontFault.Hang : FrontFault.Pass;
+        var repository = StackChecks.NewRepository("hang");
+        using var limit = new EnvironmentScope(("ECRPUSH_PUSH_INACTIVITY_TIMEOUT", "2"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => FrontedPushAsync(s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository()));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+        Assert.Contains($"The registry {_fronted.Host} was asked to upload sha256:", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("went 2 s without answering or taking a byte", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("ECRPUSH_PUSH_INACTIVITY_TIMEOUT", exception.Message, StringComparison.Ordinal);
+        Assert.Empty(await StackChecks.RegistryTagsAsync(stack, FrontedStackFixture.Region, repository));
+        Assert.DoesNotContain(_fronted.Front.Requests, r => r.IsManifestPut);
+    }
+
     private static bool IsBlobPut(FrontRequest request) => request.Method == "PUT" && request.Path.Contains("/blobs/uploads/", StringComparison.Ordinal);
 
     private Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure)

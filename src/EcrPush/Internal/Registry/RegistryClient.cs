@@ -12,8 +12,11 @@ namespace Ecr.Internal.Registry;
 /// digest), manifest PUT with its media type. Basic authentication with the ECR token on every request; the password is
 /// held in the header value only, never logged. The host is the one the token names. A blob's bytes are hashed as they
 /// go out, and the last bytes are held back when the hash does not match, so the registry never completes such an upload.
+/// A request that goes <c>inactivityTimeout</c> without sending a byte or getting its answer is stopped (the engine path's
+/// limit, ECRPUSH_PUSH_INACTIVITY_TIMEOUT): a registry, proxy or firewall that takes a request and never answers must not
+/// hang a build.
 /// </summary>
-internal sealed class RegistryClient(HttpClient http, string registryHost, string userName, string password)
+internal sealed class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
 {
     private const int MaxErrorBodyLength = 400;
 
@@ -25,7 +28,8 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
     public async Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken)
     {
         using var request = Request(HttpMethod.Head, $"{repository}/blobs/{digest}");
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var watch = Watch(cancellationToken);
+        using var response = await SendAsync(request, $"check the blob {digest} in {repository}", watch, cancellationToken).ConfigureAwait(false);
         return response.StatusCode switch
         {
             HttpStatusCode.OK => true,
@@ -42,7 +46,8 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
         using (var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/"))
         {
             start.Content = new ByteArrayContent([]);
-            using var response = await http.SendAsync(start, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var watch = Watch(cancellationToken);
+            using var response = await SendAsync(start, $"start the upload of {blob.Digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location is null)
             {
                 throw await FailureAsync(response, $"start the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
@@ -55,7 +60,9 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
         var file = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using (file.ConfigureAwait(false))
         {
-            var verifying = new VerifyingReadStream(file, blob);
+            // Each chunk read for the request pushes the limit back: a slow link that moves is not stopped, a silent one is.
+            using var watch = Watch(cancellationToken);
+            var verifying = new VerifyingReadStream(file, blob, () => watch.CancelAfter(inactivityTimeout));
             using var put = new HttpRequestMessage(HttpMethod.Put, new Uri($"{location}{separator}digest={Uri.EscapeDataString(blob.Digest)}"));
             put.Headers.Authorization = _authorization;
             put.Content = new StreamContent(verifying, 1 << 16);
@@ -63,7 +70,7 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
             put.Content.Headers.ContentLength = blob.Size;
             try
             {
-                using var response = await http.SendAsync(put, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var response = await SendAsync(put, $"upload {blob.Digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
                     throw await FailureAsync(response, $"upload {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
@@ -88,7 +95,8 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
         using var request = Request(HttpMethod.Put, $"{repository}/manifests/{reference}");
         request.Content = new ByteArrayContent(manifest.Bytes);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(manifest.MediaType);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var watch = Watch(cancellationToken);
+        using var response = await SendAsync(request, $"put {manifest.Digest} as {repository}:{reference}", watch, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Created)
         {
             throw await FailureAsync(response, $"put the {(manifest.IsIndex ? "index" : "manifest")} {manifest.Digest} ({manifest.MediaType}) as {repository}:{reference}", cancellationToken).ConfigureAwait(false);
@@ -103,6 +111,29 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
         IOException or SocketException => true,
         _ => false,
     };
+
+    private CancellationTokenSource Watch(CancellationToken cancellationToken)
+    {
+        var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        watch.CancelAfter(inactivityTimeout);
+        return watch;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string what, CancellationTokenSource watch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watch.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EcrPushException(
+                $"The registry {RegistryHost} was asked to {what} and went {inactivityTimeout.TotalSeconds:0.#} s without answering or taking a byte. " +
+                $"The registry, or something between it and this build (a proxy, a firewall, a VPN), accepted the request and stopped answering. Push again; if it repeats, check the network path to {RegistryHost}. " +
+                $"The limit is {Docker.DockerEngine.InactivityTimeoutVariable} (seconds, 0 for none). Anything not pushed yet was not; manifests go up last.",
+                exception);
+        }
+    }
 
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
@@ -134,7 +165,7 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
     /// Reads a blob's file and hashes it; just before the bytes that complete the declared size go out, the hash is
     /// compared, and on a mismatch the read fails instead, so the request never completes.
     /// </summary>
-    private sealed class VerifyingReadStream(Stream inner, BlobFile blob) : Stream
+    private sealed class VerifyingReadStream(Stream inner, BlobFile blob, Action progress) : Stream
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long _read;
@@ -184,6 +215,7 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
 
         private int Check(ReadOnlySpan<byte> chunk)
         {
+            progress();
             _hash.AppendData(chunk);
             _read += chunk.Length;
             if (_read > blob.Size || (chunk.Length == 0 && _read < blob.Size))
