@@ -65,7 +65,7 @@ internal static class ImageArchiveReader
         }
         catch
         {
-            new OciImage(null!, scratch).Dispose();
+            OciImage.DeleteScratch(scratch);
             throw;
         }
     }

@@ -38,7 +38,10 @@ internal sealed class OciImage(OciManifest root, string? scratchDirectory) : IDi
 {
     public OciManifest Root { get; } = root;
 
-    public void Dispose()
+    public void Dispose() => DeleteScratch(scratchDirectory);
+
+    /// <summary>Deletes a scratch folder of unpacked files, if any; what cannot be deleted now is left to the OS's temp cleanup.</summary>
+    public static void DeleteScratch(string? scratchDirectory)
     {
         if (scratchDirectory is not null)
         {
