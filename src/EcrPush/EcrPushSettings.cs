@@ -9,7 +9,7 @@ namespace Ecr;
 /// or with a <c>with</c> expression. Unset values fall back the way the task's do (region and credentials
 /// from the environment, tag <c>latest</c>). <see cref="ToString"/> never shows a secret.
 /// </summary>
-public sealed record EcrPushSettings
+public sealed partial record EcrPushSettings
 {
     /// <summary>The AWS region, e.g. <c>us-east-1</c>. Unset: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, EC2 instance metadata.</summary>
     public string? Region { get; init; }
@@ -165,6 +165,9 @@ public sealed record EcrPushSettings
             .Append(", RegistryId = ").Append(RegistryId)
             .Append(", DockerHost = ").Append(DockerHost)
             .Append(", DockerContext = ").Append(DockerContext)
+            .Append(", SourceOciLayout = ").Append(SourceOciLayout)
+            .Append(", SourceImageArchive = ").Append(SourceImageArchive)
+            .Append(", Platforms = [").AppendJoin(", ", Platforms).Append(']')
             .Append(", Destinations = [").AppendJoin(", ", Destinations).Append(']');
         return true;
     }

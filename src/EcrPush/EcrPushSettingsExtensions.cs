@@ -7,7 +7,7 @@ namespace Ecr;
 /// Fluent, side-effect-free changes to <see cref="EcrPushSettings"/>, named as Nuke names its tool settings:
 /// each returns a new settings object and leaves the one it was called on as it was.
 /// </summary>
-public static class EcrPushSettingsExtensions
+public static partial class EcrPushSettingsExtensions
 {
     /// <summary>Sets the AWS region (<see cref="EcrPushSettings.Region"/>).</summary>
     [Pure]

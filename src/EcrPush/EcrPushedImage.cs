@@ -21,6 +21,9 @@ public sealed record EcrPushedImage
     /// <summary>Whether this push created the repository.</summary>
     public required bool RepositoryCreated { get; init; }
 
+    /// <summary>For an image index pushed from a layout or archive: each platform's manifest digest, in the index's order; empty otherwise.</summary>
+    public IReadOnlyList<EcrPushedPlatform> Platforms { get; init; } = [];
+
     /// <summary>The first reference: the first target tag's.</summary>
     public string ImageReference => ImageReferences[0];
 

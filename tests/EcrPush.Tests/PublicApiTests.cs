@@ -17,7 +17,9 @@ public sealed class PublicApiTests
 
         if (Normalize(api) != Normalize(approved))
         {
-            var received = Path.Combine(SourceDirectory(), "PublicApi.received.txt");
+            // A CI build maps source paths to /_/ (deterministic), where nothing can be written: then beside the test assembly.
+            var directory = Directory.Exists(SourceDirectory()) ? SourceDirectory() : AppContext.BaseDirectory;
+            var received = Path.Combine(directory, "PublicApi.received.txt");
             File.WriteAllText(received, api);
             Assert.Fail($"The public API changed. Review {received} and, if intended, copy it over PublicApi.approved.txt.");
         }

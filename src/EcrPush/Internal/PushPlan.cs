@@ -47,5 +47,8 @@ internal sealed record RepositoryOptions
 /// <summary>The local image to push: a <c>name:tag</c> reference, or an image ID (full or a prefix).</summary>
 internal sealed record SourceImage(string Reference, bool IsId)
 {
-    public override string ToString() => IsId ? $"image ID {Reference}" : $"image {Reference}";
+    /// <summary>An image from a file or folder instead of the engine (issue 13); null for the engine.</summary>
+    public Sources.ArtifactSource? Artifact { get; init; }
+
+    public override string ToString() => Artifact?.ToString() ?? (IsId ? $"image ID {Reference}" : $"image {Reference}");
 }

@@ -12,23 +12,28 @@ namespace Ecr.Internal;
 /// credentials resolve and the token and repository are fetched concurrently; tag, push and untag each target
 /// tag; set the output variable. Both faces (EcrTasks, the Cake aliases) call this and only this.
 /// </summary>
-internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
+internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
 {
     // Removing our tags must happen even when the push was cancelled, but must not hang a build that is stopping.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
 
-    public static Pusher Create(IPushLog log) => new(
+    public static Pusher Create(IPushLog log, Action<SocketsHttpHandler>? configureRegistryHandler = null) => new(
         new EcrConnector(ProcessEnvironment.Instance, log),
         plan => DockerEngine.Connect(plan.DockerHost, plan.Engine, ProcessEnvironment.Instance, log),
         TokenCache.Shared,
         ProcessEnvironment.Instance,
-        log);
+        log)
+    { ConfigureRegistryHandler = configureRegistryHandler };
 
     public async Task<EcrPushResult> PushAsync(EcrPushSettings settings, CancellationToken cancellationToken)
     {
         var plan = SettingsValidator.Validate(settings);
         var ci = CiService.Detect(environment);
         MaskSettingsSecrets(plan.Aws, ci);
+        if (plan.Source.Artifact is { } artifact)
+        {
+            return await PushArtifactAsync(plan, artifact, ci, cancellationToken).ConfigureAwait(false);
+        }
 
         var stopwatch = Stopwatch.StartNew();
         log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
@@ -238,7 +243,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
                 continue;
             }
 
-            if (string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal))
+            if (string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal) || string.Equals(existing.ManifestDigest, image.Id, StringComparison.Ordinal))
             {
                 alreadyThere[immutable[i]] = existing.ManifestDigest;
                 log.Information($"The immutable tag {immutable[i]} already holds this image ({existing.ManifestDigest}): nothing to push for it");

@@ -5,6 +5,12 @@ internal static partial class SettingsValidator
 {
     private static SourceImage? CheckSource(EcrPushSettings settings, List<string> problems)
     {
+        if (settings.SourceOciLayout is not null || settings.SourceImageArchive is not null)
+        {
+            return CheckArtifactSource(settings, problems);
+        }
+
+        CheckArtifactOptionsWithoutArtifact(settings, problems);
         switch (settings.ImageIdentity)
         {
             case ImageIdentity.ImageName:

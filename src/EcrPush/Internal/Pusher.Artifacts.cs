@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http;
+using Ecr.Internal.Aws;
+using Ecr.Internal.Ci;
+using Ecr.Internal.Docker;
+using Ecr.Internal.Registry;
+using Ecr.Internal.Sources;
+
+namespace Ecr.Internal;
+
+/// <summary>
+/// The push of an image from an OCI layout or an image archive: the same steps as the engine's (repository, token,
+/// immutable tags, destinations, result, output variable), with the image read from disk and uploaded by the
+/// registry client instead of tagged and pushed by an engine. No engine is contacted.
+/// </summary>
+internal sealed partial class Pusher
+{
+    /// <summary>
+    /// Changes the registry's HTTP handler before use. Only the integration tests set it, to send the registry host's
+    /// connections to the stand-in's loopback address and trust its authority; requests keep the real host name.
+    /// </summary>
+    public Action<SocketsHttpHandler>? ConfigureRegistryHandler { get; init; }
+
+    private async Task<EcrPushResult> PushArtifactAsync(PushPlan plan, ArtifactSource artifact, CiService ci, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        log.Information($"Pushing {artifact} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
+#pragma warning disable CA2000, CA2025 // The HttpClient owns the handler; every task that uses it is awaited before it is disposed.
+        var handler = EcrHttpClientFactory.CreateHandler(plan.Aws.Proxy, environment);
+        ConfigureRegistryHandler?.Invoke(handler);
+        using var http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
+        var imageTask = Task.Run(() => OpenArtifactAsync(artifact, cancellationToken), cancellationToken);
+        var pushes = plan.Destinations.Select(destination => Task.Run(() => PushArtifactToDestinationAsync(http, imageTask, plan, artifact, destination, ci, cancellationToken), cancellationToken)).ToList();
+#pragma warning restore CA2000, CA2025
+        try
+        {
+            await Task.WhenAll(pushes).ConfigureAwait(false);
+        }
+        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled))
+        {
+            ObserveImageLookup(imageTask);
+            throw;
+        }
+        catch
+        {
+            ObserveImageLookup(imageTask);
+            throw PartialFailure(plan, pushes);
+        }
+        finally
+        {
+            // The scratch folder of an archive goes, whatever happened (a layout is never touched): wait for the read to end.
+            await ((Task)imageTask).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            if (imageTask.IsCompletedSuccessfully)
+            {
+                (await imageTask.ConfigureAwait(false)).Dispose();
+            }
+        }
+
+        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
+        if (plan.OutputVariable is { } variable)
+        {
+            ci.SetVariable(variable, result.ImageReference, log);
+        }
+
+        return result;
+    }
+
+    private async Task<OciImage> OpenArtifactAsync(ArtifactSource artifact, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var image = artifact.Kind == ArtifactKind.OciLayout
+            ? new OciImage(await OciLayoutReader.ReadAsync(artifact.Path, artifact, $"The OCI layout {artifact.Path}", cancellationToken).ConfigureAwait(false), scratchDirectory: null)
+            : await ImageArchiveReader.OpenAsync(artifact, log, cancellationToken).ConfigureAwait(false);
+        var root = image.Root;
+        var what = root.IsIndex ? $"an index of {string.Join(", ", root.Children.Select(c => c.Platform))}" : "an image";
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Read {artifact}: {what}, {root.Digest}, {root.AllBlobs.Count()} blobs of {root.AllBlobs.Sum(b => b.Size)} bytes, in {clock.Elapsed.TotalSeconds:0.00} s"));
+        return image;
+    }
+
+    private async Task<EcrPushedImage> PushArtifactToDestinationAsync(HttpClient http, Task<OciImage> imageTask, PushPlan plan, ArtifactSource artifact, EcrDestination destination, CiService ci, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
+
+        // The token comes while the image is read; the repository only once the image is known to be whole, so that a
+        // damaged archive or layout does not leave a repository behind.
+        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
+        var repositoryTask = imageTask.ContinueWith(
+            read => read.IsCompletedSuccessfully ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken) : Task.FromCanceled<EcrRepository>(new CancellationToken(canceled: true)),
+            cancellationToken,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default).Unwrap();
+        var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
+        ci.MaskSecret(token.Password, log);
+
+        var root = image.Root;
+        var target = $"{token.RegistryHost}/{plan.RepositoryName}";
+        string digest;
+        try
+        {
+            // An image's identity in ECR: its config digest (the engine's image ID) for a manifest, its own digest for an index.
+            var identity = new LocalImage(root.ConfigDigest ?? root.Digest, []);
+            var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, identity, cancellationToken).ConfigureAwait(false);
+            var client = new RegistryClient(http, token.RegistryHost, token.UserName, token.Password, DockerEngine.ReadInactivityTimeout(environment));
+            var tags = plan.Tags.Where(t => !alreadyThere.ContainsKey(t)).ToList();
+            digest = tags.Count == 0
+                ? alreadyThere[plan.Tags[0]]
+                : await new ImageUploader(client, log).PushAsync(plan.RepositoryName, root, tags, artifact.UploadParallelism, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EcrPushException exception) when (repository.Created)
+        {
+            throw new EcrPushException($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
+        }
+
+        return new EcrPushedImage
+        {
+            ImageReferences = [.. plan.Tags.Select(tag => $"{target}:{tag}")],
+            Digest = digest,
+            RepositoryUri = target,
+            RegistryId = destination.RegistryId ?? repository.RegistryId,
+            Region = connection.Region,
+            RepositoryCreated = repository.Created,
+            Platforms = [.. root.Children.Select(c => new EcrPushedPlatform(c.Platform ?? "unknown/unknown", c.Digest))],
+        };
+    }
+}

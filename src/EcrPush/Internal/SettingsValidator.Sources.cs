@@ -1,0 +1,161 @@
+using System.Text.RegularExpressions;
+using Ecr.Internal.Sources;
+
+namespace Ecr.Internal;
+
+/// <summary>The checks of the sources beside the engine: one source only, the path there and of the right kind.</summary>
+internal static partial class SettingsValidator
+{
+    private const int MaxUploadParallelism = 16;
+
+    private static SourceImage? CheckArtifactSource(EcrPushSettings settings, List<string> problems)
+    {
+        var given = new List<string>();
+        foreach (var (name, value) in new[]
+        {
+            (nameof(settings.SourceOciLayout), settings.SourceOciLayout),
+            (nameof(settings.SourceImageArchive), settings.SourceImageArchive),
+            (nameof(settings.SourceImageName), settings.SourceImageName),
+            (nameof(settings.SourceImageTag), settings.SourceImageTag),
+            (nameof(settings.SourceImageId), settings.SourceImageId),
+        })
+        {
+            if (value is not null)
+            {
+                given.Add($"{name} {Show(value)}");
+            }
+        }
+
+        if (given.Count > 1)
+        {
+            problems.Add($"More than one source image is set ({string.Join(", ", given)}): a push takes exactly one. Keep SourceOciLayout, SourceImageArchive, or the engine's SourceImageName/SourceImageId, and reset the others.");
+            return null;
+        }
+
+        if (settings.ImageIdentity != ImageIdentity.ImageName)
+        {
+            problems.Add($"ImageIdentity is {settings.ImageIdentity}, which names an engine image, but the source is {given[0]}: reset ImageIdentity.");
+        }
+
+        var parallelism = settings.UploadParallelism ?? ArtifactSource.DefaultUploadParallelism;
+        if (parallelism is < 1 or > MaxUploadParallelism)
+        {
+            problems.Add($"UploadParallelism is {parallelism}; it must be between 1 and {MaxUploadParallelism} blobs at once. Reset it for the default, {ArtifactSource.DefaultUploadParallelism}.");
+        }
+
+        foreach (var platform in settings.Platforms)
+        {
+            if (platform is null || !Platform().IsMatch(platform))
+            {
+                problems.Add($"Platforms has {(platform is null ? "null" : Show(platform))}, which is not a platform: os/architecture[/variant] in lowercase, e.g. linux/amd64 or linux/arm64/v8.");
+            }
+        }
+
+        var source = settings.SourceOciLayout is { } layout
+            ? CheckLayout(layout, problems)
+            : CheckArchive(settings.SourceImageArchive!, problems);
+        return source is null ? null : new SourceImage(source.Path, IsId: false)
+        {
+            Artifact = source with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism },
+        };
+    }
+
+    private static void CheckArtifactOptionsWithoutArtifact(EcrPushSettings settings, List<string> problems)
+    {
+        if (settings.Platforms.Count > 0 || !settings.IncludeAttestations || settings.UploadParallelism is not null)
+        {
+            problems.Add("Platforms, IncludeAttestations or UploadParallelism is set, but they apply to an OCI layout or image archive only, and the source is the Docker engine: reset them, or set SourceOciLayout or SourceImageArchive.");
+        }
+    }
+
+    private static ArtifactSource? CheckLayout(string value, List<string> problems)
+    {
+        var (path, tag, digest) = SplitReference(nameof(EcrPushSettings.SourceOciLayout), value, Directory.Exists, problems);
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (!Directory.Exists(path))
+        {
+            problems.Add($"SourceOciLayout {Show(value)}: the folder {Show(path)} does not exist ({(File.Exists(path) ? "it is a file: an archive goes in SourceImageArchive" : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
+            return null;
+        }
+
+        if (!File.Exists(System.IO.Path.Combine(path, "index.json")) || !File.Exists(System.IO.Path.Combine(path, "oci-layout")))
+        {
+            problems.Add($"SourceOciLayout {Show(value)} is not an OCI image layout: the folder has no index.json or no oci-layout file. Write one with e.g. `skopeo copy docker-daemon:web:1 oci:{path}:1`, or point at the layout's top folder.");
+            return null;
+        }
+
+        return new ArtifactSource(ArtifactKind.OciLayout, path, tag, digest);
+    }
+
+    private static ArtifactSource? CheckArchive(string value, List<string> problems)
+    {
+        var (path, tag, digest) = SplitReference(nameof(EcrPushSettings.SourceImageArchive), value, File.Exists, problems);
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            problems.Add($"SourceImageArchive {Show(value)}: the file {Show(path)} does not exist ({(Directory.Exists(path) ? "it is a folder: a layout goes in SourceOciLayout" : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
+            return null;
+        }
+
+        if (!ImageArchiveReader.LooksLikeArchive(path))
+        {
+            problems.Add($"SourceImageArchive {Show(value)} is not an image archive: it is neither a tar nor gzip-compressed. Give the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.");
+            return null;
+        }
+
+        return new ArtifactSource(ArtifactKind.Archive, path, tag, digest);
+    }
+
+    /// <summary>PATH, PATH:TAG or PATH@DIGEST; a path that exists as it is wins (a Windows drive has a colon too).</summary>
+    private static (string? Path, string? Tag, string? Digest) SplitReference(string setting, string value, Func<string, bool> exists, List<string> problems)
+    {
+        if (value.Length == 0 || exists(value))
+        {
+            if (value.Length == 0)
+            {
+                problems.Add($"{setting} is empty: give a path, or reset it.");
+                return (null, null, null);
+            }
+
+            return (value, null, null);
+        }
+
+        var lastSeparator = Math.Max(value.LastIndexOf('/'), value.LastIndexOf('\\'));
+        if (value.LastIndexOf('@') is var at && at > lastSeparator)
+        {
+            var digest = value[(at + 1)..];
+            if (!Names.Digest().IsMatch(digest))
+            {
+                problems.Add($"{setting} {Show(value)} names the digest {Show(digest)}, which is not one: sha256: and 64 lowercase hex digits.");
+                return (null, null, null);
+            }
+
+            return (value[..at], null, digest);
+        }
+
+        if (value.LastIndexOf(':') is var colon && colon > lastSeparator && colon > 1)
+        {
+            var tag = value[(colon + 1)..];
+            if (!Names.Tag().IsMatch(tag))
+            {
+                problems.Add($"{setting} {Show(value)} names the image {Show(tag)}, which is not a tag: {TagRule}.");
+                return (null, null, null);
+            }
+
+            return (value[..colon], tag, null);
+        }
+
+        return (value, null, null);
+    }
+
+    [GeneratedRegex(@"\A[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Platform();
+}

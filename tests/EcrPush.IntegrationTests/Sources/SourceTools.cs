@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Ecr.Internal;
+using Ecr.Internal.Logging;
+using Ecr.TestStack;
+
+namespace Ecr.IntegrationTests.Sources;
+
+/// <summary>
+/// How the engine-free tests reach the stand-in and make their inputs. The library's registry client goes to the ECR
+/// host by name, as in production; the machine cannot resolve that name (only the stack's engine namespace can), so
+/// the tests hand the library a handler hook (<see cref="Pusher.ConfigureRegistryHandler"/>) that sends the connection
+/// for that host to the stand-in's loopback address and trusts the stack's authority. The request itself (URL, Host,
+/// SNI, certificate name check, Basic auth) is unchanged.
+/// </summary>
+internal static class SourceTools
+{
+    /// <summary>Pushes as EcrTasks.EcrPushAsync does, with the registry's connections going to <paramref name="endPoint"/>.</summary>
+    public static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, IPEndPoint endPoint, EcrPushSettings settings, Action<System.Net.Http.SocketsHttpHandler>? more = null, CancellationToken cancellationToken = default)
+    {
+        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(stack.StateDirectory, "tls", "ca.crt"), cancellationToken));
+        var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
+        {
+            var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
+            trust.CustomTrustStore.Add(authority);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust };
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                Assert.EndsWith(".amazonaws.com", context.DnsEndPoint.Host, StringComparison.Ordinal);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(endPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+            more?.Invoke(handler);
+        });
+        return await pusher.PushAsync(settings, cancellationToken);
+    }
+
+    /// <summary>A fresh scratch folder under the test's temp; deleted by the caller.</summary>
+    public static string NewFolder(string name) => Directory.CreateTempSubdirectory($"ecrpush-it-{name}-").FullName;
+
+    /// <summary><c>skopeo copy --src-daemon-host … docker-daemon:IMAGE DESTINATION</c>: a layout or archive made by the real tool.</summary>
+    public static Task SkopeoFromEngineAsync(LocalEcrStack stack, string image, string destination)
+        => RunAsync("skopeo", ["copy", "--quiet", "--src-daemon-host", stack.DockerHost, $"docker-daemon:{image}", destination]);
+
+    /// <summary><c>docker save -o FILE IMAGE</c> through the stack's engine.</summary>
+    public static Task DockerSaveAsync(LocalEcrStack stack, string image, string file)
+        => RunAsync("docker", ["-H", stack.DockerHost, "save", "-o", file, image]);
+
+    /// <summary>The config digest (the image ID once pulled) of the image a layout names <paramref name="refName"/>.</summary>
+    public static async Task<string> LayoutConfigDigestAsync(string layout, string refName)
+    {
+        var top = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
+        var entry = top["manifests"]!.AsArray().Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == refName)!;
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "blobs", "sha256", ((string)entry["digest"]!)[7..])))!;
+        return (string)manifest["config"]!["digest"]!;
+    }
+
+    /// <summary>The stack's dockerd: the process whose command line names the stack's state folder (its socket and roots are there).</summary>
+    public static int EnginePid(LocalEcrStack stack)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    var arguments = File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0');
+                    if (Path.GetFileName(arguments[0]) == "dockerd" && arguments.Any(a => a.Contains(stack.StateDirectory, StringComparison.Ordinal)))
+                    {
+                        return pid;
+                    }
+                }
+                catch (IOException)
+                {
+                    // A process that ended meanwhile.
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"No dockerd of the stack at {stack.StateDirectory} is running.");
+    }
+
+    public static async Task<string> RunAsync(string tool, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
+        return await output;
+    }
+}
