@@ -41,23 +41,5 @@ internal static class CombinedPush
     }
 
     private static EcrPushException Failure(IReadOnlyList<EcrPushSettings> all, List<Task<EcrPushResult>> pushes)
-    {
-        var failed = new List<string>();
-        var pushed = new List<string>();
-        for (var i = 0; i < pushes.Count; i++)
-        {
-            if (pushes[i].IsCompletedSuccessfully)
-            {
-                pushed.AddRange(pushes[i].Result.AllImageReferences);
-            }
-            else
-            {
-                failed.Add($"[push {i + 1} of {pushes.Count}, {all[i].RepositoryName ?? "(no repository)"}: {pushes[i].Exception?.InnerException?.Message ?? "cancelled"}]");
-            }
-        }
-
-        return new EcrPushException(
-            $"{failed.Count} of {pushes.Count} pushes failed. {string.Join(" ", failed)}" + (pushed.Count > 0 ? $" Pushed: {string.Join(", ", pushed)}." : " Nothing was pushed."),
-            pushes.First(p => p.IsFaulted).Exception!.InnerException!);
-    }
+        => PartialFailure.Of(pushes, i => $"push {i + 1} of {pushes.Count}, {all[i].RepositoryName ?? "(no repository)"}", result => result.AllImageReferences, (failed, total) => $"{failed} of {total} pushes failed.");
 }

@@ -317,26 +317,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
 
     /// <summary>Several destinations, some failed: the others finished; say which failed and why, and what was pushed.</summary>
     private static EcrPushException PartialFailure(PushPlan plan, List<Task<EcrPushedImage>> pushes)
-    {
-        var failed = new List<string>();
-        var pushed = new List<string>();
-        for (var i = 0; i < pushes.Count; i++)
-        {
-            if (pushes[i].IsCompletedSuccessfully)
-            {
-                pushed.AddRange(pushes[i].Result.ImageReferences);
-            }
-            else
-            {
-                var reason = pushes[i].Exception?.InnerException?.Message ?? "cancelled";
-                failed.Add($"{plan.Destinations[i]}: {reason}");
-            }
-        }
-
-        var message = $"The push failed for {failed.Count} of {pushes.Count} destinations. {string.Join(" ", failed.Select(f => $"[{f}]"))}"
-            + (pushed.Count > 0 ? $" Pushed: {string.Join(", ", pushed)}." : " Nothing was pushed.");
-        return new EcrPushException(message, pushes.First(p => p.IsFaulted).Exception!.InnerException!);
-    }
+        => Internal.PartialFailure.Of(pushes, i => plan.Destinations[i].ToString(), image => image.ImageReferences, (failed, total) => $"The push failed for {failed} of {total} destinations.");
 
     private static void ObserveImageLookup(Task imageTask)
         => _ = imageTask.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

@@ -9,8 +9,6 @@ namespace Ecr.Internal.Ci;
 /// </summary>
 internal abstract class CiService
 {
-    public abstract string Name { get; }
-
     /// <summary>Tells the CI to hide a value wherever it appears in the log from now on.</summary>
     public abstract void MaskSecret(string secret, IPushLog log);
 
@@ -40,8 +38,6 @@ internal abstract class CiService
 
     private sealed class AzurePipelines : CiService
     {
-        public override string Name => "Azure Pipelines";
-
         public override void MaskSecret(string secret, IPushLog log) => log.ServiceMessage($"##vso[task.setsecret]{Escape(secret)}");
 
         public override void SetVariable(string name, string value, IPushLog log)
@@ -56,8 +52,6 @@ internal abstract class CiService
 
     private sealed class GitHubActions(IEnvironment environment) : CiService
     {
-        public override string Name => "GitHub Actions";
-
         // The runner unescapes a command's data as the Actions toolkit escapes it (escapeData: %, CR, LF), so a value
         // with a line break is masked whole instead of ending the command and showing its rest.
         public override void MaskSecret(string secret, IPushLog log) => log.ServiceMessage($"::add-mask::{Escape(secret)}");
@@ -85,8 +79,6 @@ internal abstract class CiService
 
     private sealed class TeamCity : CiService
     {
-        public override string Name => "TeamCity";
-
         // TeamCity has no command to mask a value at run time; it masks parameters of the password type.
         public override void MaskSecret(string secret, IPushLog log)
         {
@@ -106,8 +98,6 @@ internal abstract class CiService
 
     private sealed class NoCi : CiService
     {
-        public override string Name => "no CI";
-
         public override void MaskSecret(string secret, IPushLog log)
         {
         }
