@@ -91,7 +91,7 @@ partial class Build
         .Executes(() =>
         {
             Assert.NotNull(Pushed, "DeploymentFile deploys what Push or Demo pushed in the same run: ./build.sh Push ... or ./build.sh Demo");
-            var name = DeploymentName(Pushed!.RepositoryUri);
+            var name = DeploymentName(Pushed!.FirstDestination.RepositoryUri);
             var file = Artifacts / "deployment" / (name + ".yaml");
             file.WriteAllText(DeploymentYaml(name, Pushed));
             Log.Information("Deployment {File} runs {DigestReference}", RootDirectory.GetRelativePathTo(file), Pushed.DigestReference);
