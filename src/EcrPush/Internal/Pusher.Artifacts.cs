@@ -112,17 +112,11 @@ internal sealed partial class Pusher
         }
         catch (EcrPushException exception) when (repository.Created)
         {
-            throw new EcrPushException($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
+            throw CreatedRepositoryStays(exception, repository);
         }
 
-        return new EcrPushedImage
+        return Pushed(plan, destination, connection, repository, target, digest) with
         {
-            ImageReferences = [.. plan.Tags.Select(tag => $"{target}:{tag}")],
-            Digest = digest,
-            RepositoryUri = target,
-            RegistryId = destination.RegistryId ?? repository.RegistryId,
-            Region = connection.Region,
-            RepositoryCreated = repository.Created,
             Platforms = [.. root.Children.Select(c => new EcrPushedPlatform(c.Platform ?? "unknown/unknown", c.Digest))],
         };
     }

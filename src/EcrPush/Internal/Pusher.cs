@@ -116,21 +116,26 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
         }
         catch (EcrPushException exception) when (repository.Created)
         {
-            // Nothing is left half done without saying so: the repository is not deleted (it may be shared the
-            // moment it exists), but the user learns that this push made it.
-            throw new EcrPushException($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
+            throw CreatedRepositoryStays(exception, repository);
         }
 
-        return new EcrPushedImage
-        {
-            ImageReferences = [.. plan.Tags.Select(tag => $"{target}:{tag}")],
-            Digest = digest,
-            RepositoryUri = target,
-            RegistryId = destination.RegistryId ?? repository.RegistryId,
-            Region = connection.Region,
-            RepositoryCreated = repository.Created,
-        };
+        return Pushed(plan, destination, connection, repository, target, digest);
     }
+
+    // Nothing is left half done without saying so: the repository is not deleted (it may be shared the moment it
+    // exists), but the user learns that this push made it.
+    private static EcrPushException CreatedRepositoryStays(EcrPushException exception, EcrRepository repository)
+        => new($"{exception.Message} The repository {repository.RepositoryUri} was created by this push and stays, empty; delete it, or push again.", exception);
+
+    private static EcrPushedImage Pushed(PushPlan plan, EcrDestination destination, EcrConnection connection, EcrRepository repository, string target, string digest) => new()
+    {
+        ImageReferences = [.. plan.Tags.Select(tag => $"{target}:{tag}")],
+        Digest = digest,
+        RepositoryUri = target,
+        RegistryId = destination.RegistryId ?? repository.RegistryId,
+        Region = connection.Region,
+        RepositoryCreated = repository.Created,
+    };
 
     private void MaskSettingsSecrets(AwsOptions aws, CiService ci)
     {
