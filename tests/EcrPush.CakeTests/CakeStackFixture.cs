@@ -43,29 +43,7 @@ public abstract class CakeStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        var stackStart = TimeAsync(() => LocalEcrStack.StartAsync());
-        var preparation = TimeAsync(async () =>
-        {
-            await PrepareAsync();
-            return true;
-        });
-        try
-        {
-            await Task.WhenAll(stackStart, preparation);
-        }
-        catch
-        {
-            // A stack that started while the preparation failed must still be stopped, by DisposeAsync.
-            if (stackStart.IsCompletedSuccessfully)
-            {
-                Stack = (await stackStart).Value;
-            }
-
-            throw;
-        }
-
-        (Stack, var stackTime) = await stackStart;
-        var (_, preparationTime) = await preparation;
+        (Stack, var stackTime, var preparationTime) = await LocalEcrStack.StartBesideAsync(PrepareAsync);
 
         CakeEnvironment = BuildEnvironment.For(Stack);
 
@@ -111,11 +89,4 @@ public abstract class CakeStackFixture : IAsyncLifetime
 
     private static string Metadata(string key) =>
         typeof(CakeStackFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
-    private static async Task<(T Value, TimeSpan Elapsed)> TimeAsync<T>(Func<Task<T>> start)
-    {
-        var clock = Stopwatch.StartNew();
-        var value = await start();
-        return (value, clock.Elapsed);
-    }
 }

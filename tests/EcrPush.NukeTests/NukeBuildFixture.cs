@@ -53,29 +53,7 @@ public sealed class NukeBuildFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        var stackStart = TimeAsync(() => LocalEcrStack.StartAsync());
-        var preparation = TimeAsync(async () =>
-        {
-            await PrepareBuildAsync();
-            return true;
-        });
-        try
-        {
-            await Task.WhenAll(stackStart, preparation);
-        }
-        catch
-        {
-            // A stack that started while the preparation failed must still be stopped, by DisposeAsync.
-            if (stackStart.IsCompletedSuccessfully)
-            {
-                Stack = (await stackStart).Value;
-            }
-
-            throw;
-        }
-
-        (Stack, var stackTime) = await stackStart;
-        var (_, preparationTime) = await preparation;
+        (Stack, var stackTime, var preparationTime) = await LocalEcrStack.StartBesideAsync(PrepareBuildAsync);
 
         var environment = TestStack.BuildEnvironment.For(Stack);
         environment["NUKE_TELEMETRY_OPTOUT"] = "1";
@@ -167,13 +145,6 @@ public sealed class NukeBuildFixture : IAsyncLifetime
 
     private static string Metadata(string key) =>
         typeof(NukeBuildFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
-    private static async Task<(T Value, TimeSpan Elapsed)> TimeAsync<T>(Func<Task<T>> start)
-    {
-        var clock = Stopwatch.StartNew();
-        var value = await start();
-        return (value, clock.Elapsed);
-    }
 }
 
 [CollectionDefinition(Name)]
