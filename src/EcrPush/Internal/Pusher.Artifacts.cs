@@ -36,17 +36,7 @@ internal sealed partial class Pusher
 #pragma warning restore CA2000, CA2025
         try
         {
-            await Task.WhenAll(pushes).ConfigureAwait(false);
-        }
-        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled))
-        {
-            ObserveImageLookup(imageTask);
-            throw;
-        }
-        catch
-        {
-            ObserveImageLookup(imageTask);
-            throw PartialFailure(plan, pushes);
+            await AwaitDestinationsAsync(plan, pushes, imageTask).ConfigureAwait(false);
         }
         finally
         {

@@ -47,19 +47,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushToDestinationAsync(engine, imageTask, plan, destination, ci, created, cancellationToken), cancellationToken)).ToList();
         try
         {
-            await Task.WhenAll(pushes).ConfigureAwait(false);
-        }
-        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled || p.IsCompletedSuccessfully))
-        {
-            // One destination: its own error, exactly as it was thrown. Cancelled, with some destinations done
-            // before it came: the cancellation, as the caller asked for it.
-            ObserveImageLookup(imageTask);
-            throw;
-        }
-        catch
-        {
-            ObserveImageLookup(imageTask);
-            throw PartialFailure(plan, pushes);
+            await AwaitDestinationsAsync(plan, pushes, imageTask).ConfigureAwait(false);
         }
         finally
         {
@@ -317,6 +305,29 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
         if (keep is not null)
         {
             log.Warning($"Kept the tag {keep}: the image has no other tag, and removing the last one would delete it from the engine.");
+        }
+    }
+
+    /// <summary>
+    /// Waits for every destination of one push, from an engine or not. One destination: its own error, exactly as it
+    /// was thrown. Cancelled, with some destinations done before it came: the cancellation, as the caller asked for
+    /// it. Several, some failed: one report of them all.
+    /// </summary>
+    private static async Task AwaitDestinationsAsync(PushPlan plan, List<Task<EcrPushedImage>> pushes, Task imageLookup)
+    {
+        try
+        {
+            await Task.WhenAll(pushes).ConfigureAwait(false);
+        }
+        catch when (pushes.Count == 1 || pushes.All(p => p.IsCanceled || p.IsCompletedSuccessfully))
+        {
+            ObserveImageLookup(imageLookup);
+            throw;
+        }
+        catch
+        {
+            ObserveImageLookup(imageLookup);
+            throw PartialFailure(plan, pushes);
         }
     }
 
