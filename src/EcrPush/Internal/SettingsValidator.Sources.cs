@@ -52,8 +52,8 @@ internal static partial class SettingsValidator
         }
 
         var source = settings.SourceOciLayout is { } layout
-            ? CheckLayout(layout, problems)
-            : CheckArchive(settings.SourceImageArchive!, problems);
+            ? CheckArtifact(ArtifactKind.OciLayout, layout, problems)
+            : CheckArtifact(ArtifactKind.Archive, settings.SourceImageArchive!, problems);
         return source is null ? null : new SourceImage(source.Path, IsId: false)
         {
             Artifact = source with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism },
@@ -68,51 +68,44 @@ internal static partial class SettingsValidator
         }
     }
 
-    private static ArtifactSource? CheckLayout(string value, List<string> problems)
+    /// <summary>A layout is a folder and an archive a file; each is named in its own setting and checked by its own marks.</summary>
+    private static ArtifactSource? CheckArtifact(ArtifactKind kind, string value, List<string> problems)
     {
-        var (path, tag, digest) = SplitReference(nameof(EcrPushSettings.SourceOciLayout), value, Directory.Exists, problems);
+        var isLayout = kind == ArtifactKind.OciLayout;
+        var (setting, thing, exists, isTheOtherKind, otherKindHint) = isLayout
+            ? (nameof(EcrPushSettings.SourceOciLayout), "folder", (Func<string, bool>)Directory.Exists, (Func<string, bool>)File.Exists, "it is a file: an archive goes in SourceImageArchive")
+            : (nameof(EcrPushSettings.SourceImageArchive), "file", File.Exists, Directory.Exists, "it is a folder: a layout goes in SourceOciLayout");
+        var (path, tag, digest) = SplitReference(setting, value, exists, problems);
         if (path is null)
         {
             return null;
         }
 
-        if (!Directory.Exists(path))
+        if (!exists(path))
         {
-            problems.Add($"SourceOciLayout {Show(value)}: the folder {Show(path)} does not exist ({(File.Exists(path) ? "it is a file: an archive goes in SourceImageArchive" : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
+            problems.Add($"{setting} {Show(value)}: the {thing} {Show(path)} does not exist ({(isTheOtherKind(path) ? otherKindHint : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
             return null;
         }
 
-        if (!File.Exists(System.IO.Path.Combine(path, "index.json")) || !File.Exists(System.IO.Path.Combine(path, "oci-layout")))
+        var notAnImage = isLayout ? NotAnOciLayout(value, path) : NotAnImageArchive(value, path);
+        if (notAnImage is not null)
         {
-            problems.Add($"SourceOciLayout {Show(value)} is not an OCI image layout: the folder has no index.json or no oci-layout file. Write one with e.g. `skopeo copy docker-daemon:web:1 oci:{path}:1`, or point at the layout's top folder.");
+            problems.Add(notAnImage);
             return null;
         }
 
-        return new ArtifactSource(ArtifactKind.OciLayout, path, tag, digest);
+        return new ArtifactSource(kind, path, tag, digest);
     }
 
-    private static ArtifactSource? CheckArchive(string value, List<string> problems)
-    {
-        var (path, tag, digest) = SplitReference(nameof(EcrPushSettings.SourceImageArchive), value, File.Exists, problems);
-        if (path is null)
-        {
-            return null;
-        }
+    private static string? NotAnOciLayout(string value, string path) =>
+        File.Exists(System.IO.Path.Combine(path, "index.json")) && File.Exists(System.IO.Path.Combine(path, "oci-layout"))
+            ? null
+            : $"SourceOciLayout {Show(value)} is not an OCI image layout: the folder has no index.json or no oci-layout file. Write one with e.g. `skopeo copy docker-daemon:web:1 oci:{path}:1`, or point at the layout's top folder.";
 
-        if (!File.Exists(path))
-        {
-            problems.Add($"SourceImageArchive {Show(value)}: the file {Show(path)} does not exist ({(Directory.Exists(path) ? "it is a folder: a layout goes in SourceOciLayout" : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
-            return null;
-        }
-
-        if (!ImageArchiveReader.LooksLikeArchive(path))
-        {
-            problems.Add($"SourceImageArchive {Show(value)} is not an image archive: it is neither a tar nor gzip-compressed. Give the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.");
-            return null;
-        }
-
-        return new ArtifactSource(ArtifactKind.Archive, path, tag, digest);
-    }
+    private static string? NotAnImageArchive(string value, string path) =>
+        ImageArchiveReader.LooksLikeArchive(path)
+            ? null
+            : $"SourceImageArchive {Show(value)} is not an image archive: it is neither a tar nor gzip-compressed. Give the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.";
 
     /// <summary>PATH, PATH:TAG or PATH@DIGEST; a path that exists as it is wins (a Windows drive has a colon too).</summary>
     private static (string? Path, string? Tag, string? Digest) SplitReference(string setting, string value, Func<string, bool> exists, List<string> problems)

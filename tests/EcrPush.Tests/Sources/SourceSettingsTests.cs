@@ -70,7 +70,7 @@ public sealed class SourceSettingsTests : IDisposable
     }
 
     [Fact]
-    public void An_archive_that_is_neither_tar_nor_gzip_or_is_missing_is_named_with_the_fix()
+    public void An_archive_that_is_neither_tar_nor_gzip_is_missing_or_is_a_folder_is_named_with_the_fix()
     {
         var text = Path.Combine(_folder, "notes.tar");
         File.WriteAllText(text, new string('n', 2000));
@@ -80,6 +80,9 @@ public sealed class SourceSettingsTests : IDisposable
 
         var missing = Path.Combine(_folder, "missing.tar");
         Assert.Contains($"the file '{missing}' does not exist", Invalid(new EcrPushSettings().SetSourceImageArchive(missing).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
+
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "layout")).FullName;
+        Assert.Contains($"SourceImageArchive '{folder}': the file '{folder}' does not exist (it is a folder: a layout goes in SourceOciLayout)", Invalid(new EcrPushSettings().SetSourceImageArchive(folder).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
     }
 
     [Theory]
