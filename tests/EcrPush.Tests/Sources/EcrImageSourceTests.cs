@@ -151,6 +151,34 @@ public sealed class EcrImageSourceTests
         Assert.Null(seen[1].Authorization);
     }
 
+    [Fact]
+    public async Task A_blob_streamed_from_another_registry_whose_bytes_do_not_match_its_digest_is_never_completed()
+    {
+        var completed = 0;
+        using var handler = new Answering(request =>
+        {
+            if (request.Method == HttpMethod.Post)
+            {
+                var started = new HttpResponseMessage(HttpStatusCode.Accepted);
+                started.Headers.Location = new Uri("https://registry.test/v2/team/web/blobs/uploads/1");
+                return started;
+            }
+
+            // The registry reads the whole body before it answers; the read that would complete it fails instead.
+            request.Content!.ReadAsStream().CopyTo(Stream.Null);
+            completed++;
+            return new HttpResponseMessage(HttpStatusCode.Created);
+        });
+        using var http = new HttpClient(handler, disposeHandler: false);
+        var client = new RegistryClient(http, "registry.test", "AWS", "secret-token", TimeSpan.FromSeconds(30));
+        using var damaged = new MemoryStream("not the layer"u8.ToArray());
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => client.UploadBlobFromAsync("team/web", Digest, damaged.Length, damaged, "source.test/team/web", CancellationToken.None));
+
+        Assert.Equal($"The blob {Digest} from source.test/team/web arrived with the digest {Sha256.Of("not the layer"u8.ToArray())}: it was damaged on the way, or the source registry holds it damaged. The image was not pushed (its manifest never went up); push again.", exception.Message);
+        Assert.Equal(0, completed);
+    }
+
     private Pusher CreatePusher()
         => new(_ecr, _ => throw new InvalidOperationException("A push from ECR must not connect to an engine."), new TokenCache(_environment), _environment, _log)
         {
