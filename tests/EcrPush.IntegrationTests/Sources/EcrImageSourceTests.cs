@@ -176,6 +176,36 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
         Assert.Equal("RepositoryNotFoundException", body.GetProperty("__type").GetString()!.Split('#')[^1]);
     }
 
+    [Fact]
+    public async Task A_copy_cancelled_in_the_middle_of_a_blob_leaves_no_tag_and_no_manifest_in_the_destination()
+    {
+        await Stack.BuildImageAsync("it-pcancel:1", layers: 3, bytesPerLayer: 1024 * 1024);
+        var source = StackChecks.NewRepository("pcancelsrc");
+        await EcrTasks.EcrPushAsync(s => s.SetSourceImageName("it-pcancel:1").SetRepositoryName(source).SetTargetTags("1").EnableAutoCreateRepository());
+        var target = StackChecks.NewRepository("pcancel");
+        using var cancel = new CancellationTokenSource();
+        var connections = 0;
+
+        // One blob at a time, and every request on a connection of its own (the gateway closes each): the destination's
+        // third connection is the first blob's PUT, whose bytes stream from the source. Cancelled right there.
+        var push = PushAsync(
+            s => s.SetSourceRepositoryName(source).SetSourceImageTag("1").SetSourceRegion(Region).SetRegion(OtherRegion).SetRepositoryName(target).SetTargetTags("1").SetUploadParallelism(1).EnableAutoCreateRepository(),
+            host =>
+            {
+                if (host == Host(OtherRegion) && Interlocked.Increment(ref connections) == 3)
+                {
+                    cancel.Cancel();
+                }
+            },
+            cancel.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => push);
+        Assert.Contains(RequestsTo(OtherRegion, target), r => r.IsBlobUploadStart);
+        Assert.DoesNotContain(RequestsTo(OtherRegion, target), r => r.IsManifestPut);
+        Assert.Empty(await StackChecks.RegistryTagsAsync(Stack, OtherRegion, target));
+        Assert.Empty(await ImageTagsAsync(OtherRegion, target));
+    }
+
     private static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private string Host(string region) => Stack.RegistryHost(region);
@@ -194,9 +224,9 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
     /// Pushes as EcrTasks does, through the handler hook (<see cref="Pusher.ConfigureRegistryHandler"/>) that sends each
     /// region's ECR host to that region's registry on loopback; URL, Host, SNI, certificate check and auth unchanged.
     /// </summary>
-    private async Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure)
+    private async Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure, Action<string>? connecting = null, CancellationToken cancellationToken = default)
     {
-        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(Stack.StateDirectory, "tls", "ca.crt")));
+        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(Stack.StateDirectory, "tls", "ca.crt"), CancellationToken.None));
         var endPoints = Stack.Regions.ToDictionary(Stack.RegistryHost, Stack.RegistryEndPoint, StringComparer.OrdinalIgnoreCase);
         var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
         {
@@ -205,6 +235,7 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
             handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust };
             handler.ConnectCallback = async (context, ct) =>
             {
+                connecting?.Invoke(context.DnsEndPoint.Host);
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
@@ -218,7 +249,7 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
                 }
             };
         });
-        return await pusher.PushAsync(configure(new EcrPushSettings()), CancellationToken.None);
+        return await pusher.PushAsync(configure(new EcrPushSettings()), cancellationToken);
     }
 
     /// <summary>One ECR API call as any SDK makes it, through the stack's endpoint; the status and the body, errors included.</summary>
