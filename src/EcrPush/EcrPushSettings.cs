@@ -24,7 +24,11 @@ public sealed partial record EcrPushSettings
     /// </summary>
     public string? SourceImageName { get; init; }
 
-    /// <summary>The local image's tag, when <see cref="SourceImageName"/> has none; unset means the tag in the name, else <c>latest</c>.</summary>
+    /// <summary>
+    /// The source image's tag: of the local image, when <see cref="SourceImageName"/> has none (unset: the tag in the name,
+    /// else <c>latest</c>); or of the image in <see cref="SourceRepositoryName"/> (unset: <c>latest</c>, unless
+    /// <see cref="SourceImageDigest"/> names it).
+    /// </summary>
     public string? SourceImageTag { get; init; }
 
     /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="Ecr.ImageIdentity.ImageId"/>.</summary>
@@ -167,6 +171,10 @@ public sealed partial record EcrPushSettings
             .Append(", DockerContext = ").Append(DockerContext)
             .Append(", SourceOciLayout = ").Append(SourceOciLayout)
             .Append(", SourceImageArchive = ").Append(SourceImageArchive)
+            .Append(", SourceRepositoryName = ").Append(SourceRepositoryName)
+            .Append(", SourceImageDigest = ").Append(SourceImageDigest)
+            .Append(", SourceRegion = ").Append(SourceRegion)
+            .Append(", SourceRegistryId = ").Append(SourceRegistryId)
             .Append(", Platforms = [").AppendJoin(", ", Platforms).Append(']')
             .Append(", Destinations = [").AppendJoin(", ", Destinations).Append(']');
         return true;

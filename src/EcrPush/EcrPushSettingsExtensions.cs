@@ -29,7 +29,7 @@ public static partial class EcrPushSettingsExtensions
     public static EcrPushSettings ResetSourceImageName(this EcrPushSettings settings)
         => Checked(settings) with { SourceImageName = null };
 
-    /// <summary>Sets the local image's tag (<see cref="EcrPushSettings.SourceImageTag"/>).</summary>
+    /// <summary>Sets the source image's tag, of the local image or of the image in SourceRepositoryName (<see cref="EcrPushSettings.SourceImageTag"/>).</summary>
     [Pure]
     public static EcrPushSettings SetSourceImageTag(this EcrPushSettings settings, string? sourceImageTag)
         => Checked(settings) with { SourceImageTag = sourceImageTag };

@@ -224,10 +224,10 @@ public sealed partial class LocalEcrStack
                 continue;
             }
 
-            _ecrEndpoint = endpoint;
+            _ecrEndpoint = StartEcrApiGateway(endpoint);
             _awsEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["AWS_ENDPOINT_URL_ECR"] = endpoint.OriginalString,
+                ["AWS_ENDPOINT_URL_ECR"] = _ecrEndpoint.OriginalString,
                 ["AWS_ACCESS_KEY_ID"] = "testing",
                 ["AWS_SECRET_ACCESS_KEY"] = "testing",
                 ["AWS_REGION"] = Regions[0],

@@ -25,6 +25,8 @@ public sealed partial class LocalEcrStack
 
         try
         {
+            await StopEcrApiGatewayAsync().ConfigureAwait(false);
+
             // dockerd stops its containerd on SIGTERM; it gets more time to do so cleanly.
             foreach (var gateway in _gateways.Values)
             {

@@ -13,7 +13,8 @@ namespace Ecr.TestStack;
 /// <summary>
 /// A faithful offline stand-in for Amazon ECR, made of real parts and running on this machine:
 /// <list type="bullet">
-/// <item><description><c>moto_server</c> answers the ECR API (GetAuthorizationToken, CreateRepository, …) at <see cref="EcrEndpoint"/>;</description></item>
+/// <item><description><c>moto_server</c> answers the ECR API (GetAuthorizationToken, CreateRepository, …) at <see cref="EcrEndpoint"/>,
+/// behind a front whose PutImage also writes the manifest into the region's registry, as ECR's shared storage does;</description></item>
 /// <item><description>one <c>docker-registry</c> per region serves <see cref="RegistryHost"/> over TLS with Basic auth
 /// <c>AWS</c>:<see cref="RegistryPassword"/>, the password that moto's authorization token decodes to, behind a
 /// gateway (<see cref="RegistryGateway"/>) that records every pushed manifest in moto and refuses to move an
@@ -98,7 +99,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         _certificates = StackCertificates.Create(_hostAddresses.Keys);
         _engine = new DockerEngine(EngineSocket);
         _registryProbe = new HttpClient(CreateRegistryHandler(), disposeHandler: true);
-        _ecrApi = new MotoEcrApi(() => EcrEndpoint);
+        _ecrApi = new MotoEcrApi(() => MotoEndpoint);
         InitializeEngineTls(options);
 
         // A stack that is never disposed (a crashed test run, a script stopped by Ctrl+C or killed by a CI time-out)
@@ -118,7 +119,10 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     /// <summary>The private Docker engine, as a Docker host URI: <c>unix:///…/d.sock</c>.</summary>
     public string DockerHost { get; }
 
-    /// <summary>The ECR API (moto), e.g. <c>http://127.0.0.1:23456</c>; any AWS SDK reaches it through <c>AWS_ENDPOINT_URL_ECR</c>.</summary>
+    /// <summary>
+    /// The ECR API (moto, behind the front that makes a PutImage pullable from the registry as in ECR), e.g.
+    /// <c>http://127.0.0.1:23456</c>; any AWS SDK reaches it through <c>AWS_ENDPOINT_URL_ECR</c>.
+    /// </summary>
     public Uri EcrEndpoint => _ecrEndpoint ?? throw new InvalidOperationException("The stack has not started.");
 
     /// <summary>

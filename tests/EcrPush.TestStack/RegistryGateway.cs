@@ -24,6 +24,9 @@ namespace Ecr.TestStack;
 /// the registry; also when the tag already holds that very manifest, as ECR refuses it too;</description></item>
 /// <item><description>a manifest that the registry accepted under a tag is recorded in the ECR API (moto's PutImage,
 /// with the registry's digest), so that DescribeImages and BatchGetImage list every push.</description></item>
+/// <item><description>the other way round, a PutImage through the ECR API (which <see cref="EcrApiGateway"/> hands
+/// here) writes the manifest into the registry before moto records it, so that the tag is pullable at once, as ECR's
+/// shared storage makes it (RegistryGateway.PutImage.cs).</description></item>
 /// </list>
 /// A push into a repository that the ECR API does not know passes unrecorded (ECR would refuse it; the benchmark's
 /// programs create their repositories in an ECR API of their own). Manifest PUTs into one repository take turns, so

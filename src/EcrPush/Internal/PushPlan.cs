@@ -50,5 +50,8 @@ internal sealed record SourceImage(string Reference, bool IsId)
     /// <summary>An image from a file or folder instead of the engine (issue 13); null for the engine.</summary>
     public Sources.ArtifactSource? Artifact { get; init; }
 
-    public override string ToString() => Artifact?.ToString() ?? (IsId ? $"image ID {Reference}" : $"image {Reference}");
+    /// <summary>An image already in ECR (issue 13: promote, retag, copy); null otherwise.</summary>
+    public Sources.EcrImageSource? EcrImage { get; init; }
+
+    public override string ToString() => Artifact?.ToString() ?? EcrImage?.ToString() ?? (IsId ? $"image ID {Reference}" : $"image {Reference}");
 }

@@ -35,6 +35,11 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
             return await PushArtifactAsync(plan, artifact, ci, cancellationToken).ConfigureAwait(false);
         }
 
+        if (plan.Source.EcrImage is { } ecrImage)
+        {
+            return await PushEcrImageAsync(plan, ecrImage, ci, cancellationToken).ConfigureAwait(false);
+        }
+
         var stopwatch = Stopwatch.StartNew();
         log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
 

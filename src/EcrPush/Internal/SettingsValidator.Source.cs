@@ -5,6 +5,11 @@ internal static partial class SettingsValidator
 {
     private static SourceImage? CheckSource(EcrPushSettings settings, List<string> problems)
     {
+        if (IsEcrSource(settings))
+        {
+            return CheckEcrSource(settings, problems);
+        }
+
         if (settings.SourceOciLayout is not null || settings.SourceImageArchive is not null)
         {
             return CheckArtifactSource(settings, problems);

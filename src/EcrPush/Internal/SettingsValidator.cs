@@ -106,7 +106,7 @@ internal static partial class SettingsValidator
 
     private const string TagRule = "a Docker tag: 1 to 128 letters, digits, _ . -, not starting with . or -";
 
-    private static string? CheckRepositoryName(string? name, List<string> problems)
+    private static string? CheckRepositoryName(string? name, List<string> problems, string setting = nameof(EcrPushSettings.RepositoryName))
     {
         if (name is null)
         {
@@ -116,11 +116,11 @@ internal static partial class SettingsValidator
 
         if (name.Length is < Names.RepositoryNameMinLength or > Names.RepositoryNameMaxLength)
         {
-            problems.Add($"RepositoryName {Show(name)} has {name.Length} characters: ECR takes {Names.RepositoryNameMinLength} to {Names.RepositoryNameMaxLength}.");
+            problems.Add($"{setting} {Show(name)} has {name.Length} characters: ECR takes {Names.RepositoryNameMinLength} to {Names.RepositoryNameMaxLength}.");
             return null;
         }
 
-        return Check(nameof(EcrPushSettings.RepositoryName), name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems)
+        return Check(setting, name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems)
             ? name
             : null;
     }

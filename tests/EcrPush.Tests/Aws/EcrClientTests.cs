@@ -144,7 +144,49 @@ public sealed class EcrClientTests
         var image = await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None);
 
         Assert.Equal(new EcrImage("sha256:abc", "sha256:cfg"), image);
-        Assert.Equal("""{"repositoryName":"app","imageIds":[{"imageTag":"v1"}],"acceptedMediaTypes":["application/vnd.docker.distribution.manifest.v2\u002Bjson","application/vnd.oci.image.manifest.v1\u002Bjson"]}""", Assert.Single(harness.Stub.Requests).Body);
+        Assert.Equal("""{"repositoryName":"app","imageIds":[{"imageTag":"v1"}],"acceptedMediaTypes":["application/vnd.docker.distribution.manifest.v2\u002Bjson","application/vnd.oci.image.manifest.v1\u002Bjson","application/vnd.docker.distribution.manifest.list.v2\u002Bjson","application/vnd.oci.image.index.v1\u002Bjson"]}""", Assert.Single(harness.Stub.Requests).Body);
+    }
+
+    [Fact]
+    public async Task GetImage_returns_the_exact_manifest_with_its_media_type_and_a_digest_computed_from_its_bytes()
+    {
+        const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+        var digest = Ecr.Internal.Sources.Sha256.Of(System.Text.Encoding.UTF8.GetBytes(Manifest));
+        using var harness = new EcrClientHarness();
+        harness.Stub
+            .ThenJson(HttpStatusCode.OK, $$"""{"images":[{"registryId":"123456789012","imageId":{"imageDigest":"{{digest}}","imageTag":"rc"},"imageManifest":{{System.Text.Json.JsonSerializer.Serialize(Manifest)}},"imageManifestMediaType":"application/vnd.oci.image.index.v1+json"}],"failures":[]}""")
+            .ThenJson(HttpStatusCode.OK, """{"images":[{"imageId":{"imageDigest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"},"imageManifest":"{}"}],"failures":[]}""")
+            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"rc"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}""");
+
+        var image = await harness.Client.GetImageAsync("app", null, "rc", CancellationToken.None);
+        var damaged = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.GetImageAsync("app", null, digest, CancellationToken.None));
+        var missing = await harness.Client.GetImageAsync("app", null, "rc", CancellationToken.None);
+
+        Assert.Equal(new EcrManifest(Manifest, "application/vnd.oci.image.index.v1+json", digest, "123456789012"), image);
+        Assert.True(image!.IsIndex);
+        Assert.Contains("with the digest sha256:0000000000000000000000000000000000000000000000000000000000000000, but its bytes are sha256:44136fa", damaged.Message, StringComparison.Ordinal);
+        Assert.Null(missing);
+        Assert.Contains("\"imageIds\":[{\"imageDigest\":\"" + digest + "\"}]", harness.Stub.Requests.ElementAt(1).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutImage_sends_the_manifest_with_its_media_type_and_digest_and_reads_ECRs_answers()
+    {
+        var manifest = new EcrManifest("{\"schemaVersion\":2}", "application/vnd.docker.distribution.manifest.v2+json", "sha256:d", null);
+        using var harness = new EcrClientHarness();
+        harness.Stub
+            .ThenJson(HttpStatusCode.OK, """{"image":{}}""")
+            .ThenError(HttpStatusCode.BadRequest, "ImageAlreadyExistsException", "Image with digest 'sha256:d' and tag '1' already exists")
+            .ThenError(HttpStatusCode.BadRequest, "ImageTagAlreadyExistsException", "The image tag '1' already exists")
+            .ThenError(HttpStatusCode.BadRequest, "LayersNotFoundException", "Layers not found");
+
+        Assert.Equal(EcrPutImageOutcome.Put, await harness.Client.PutImageAsync("app", "210987654321", "1", manifest, CancellationToken.None));
+        Assert.Equal(EcrPutImageOutcome.AlreadyThere, await harness.Client.PutImageAsync("app", null, "1", manifest, CancellationToken.None));
+        Assert.Equal(EcrPutImageOutcome.TagImmutable, await harness.Client.PutImageAsync("app", null, "1", manifest, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.PutImageAsync("app", null, "1", manifest, CancellationToken.None));
+
+        Assert.Equal("""{"registryId":"210987654321","repositoryName":"app","imageManifest":"{\u0022schemaVersion\u0022:2}","imageManifestMediaType":"application/vnd.docker.distribution.manifest.v2\u002Bjson","imageTag":"1","imageDigest":"sha256:d"}""", harness.Stub.Requests.First().Body);
+        Assert.Contains("LayersNotFoundException: Layers not found", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

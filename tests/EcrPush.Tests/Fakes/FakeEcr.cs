@@ -39,6 +39,18 @@ internal sealed class FakeEcr : IEcrConnector
 
     public (bool? ScanOnPush, string? EncryptionType) ExistingRepositorySettings { get; set; }
 
+    /// <summary>Manifests that BatchGetImage finds, by <c>region/account/name:reference</c> (a tag or a digest).</summary>
+    public ConcurrentDictionary<string, EcrManifest> Manifests { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every PutImage: region, repository, tag, and the digest of the manifest put.</summary>
+    public ConcurrentQueue<(string Region, string Repository, string Tag, string Digest)> PutImages { get; } = new();
+
+    /// <summary>What PutImage answers for a tag; unset: the tag is put.</summary>
+    public Func<string, EcrPutImageOutcome> PutImageOutcome { get; set; } = _ => EcrPutImageOutcome.Put;
+
+    public void AddManifest(string repository, string reference, EcrManifest manifest, string region = "us-east-1")
+        => Manifests[$"{Key(region, null, repository)}:{reference}"] = manifest;
+
     public int TokenCalls => _tokenCalls;
 
     public int DescribeCalls => _describeCalls;
@@ -104,6 +116,20 @@ internal sealed class FakeEcr : IEcrConnector
         {
             Interlocked.Increment(ref ecr._findImageCalls);
             return Task.FromResult(ecr.Repositories.TryGetValue(Key(region, registryId, repositoryName), out var repository) && repository.Tags.TryGetValue(tag, out var image) ? image : null);
+        }
+
+        public Task<EcrManifest?> GetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
+            => Task.FromResult(ecr.Manifests.TryGetValue($"{Key(region, registryId, repositoryName)}:{reference}", out var manifest) ? manifest : null);
+
+        public Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken)
+        {
+            var outcome = ecr.PutImageOutcome(tag);
+            if (outcome == EcrPutImageOutcome.Put)
+            {
+                ecr.PutImages.Enqueue((region, repositoryName, tag, manifest.Digest));
+            }
+
+            return Task.FromResult(outcome);
         }
 
         public Task PutLifecyclePolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken)

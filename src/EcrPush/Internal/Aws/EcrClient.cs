@@ -12,8 +12,6 @@ internal sealed partial class EcrClient : IEcrClient
 {
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
-    private const string DockerManifestMediaType = "application/vnd.docker.distribution.manifest.v2+json";
-    private const string OciManifestMediaType = "application/vnd.oci.image.manifest.v1+json";
 
     private readonly EcrApiTransport _transport;
 
@@ -86,7 +84,7 @@ internal sealed partial class EcrClient : IEcrClient
             RegistryId = registryId,
             RepositoryName = repositoryName,
             ImageIds = [new ImageIdentifierDto { ImageTag = tag }],
-            AcceptedMediaTypes = [DockerManifestMediaType, OciManifestMediaType],
+            AcceptedMediaTypes = AllManifestMediaTypes,
         };
 
         // A missing repository holds no image either; a missing tag comes back as a failure, not an error.

@@ -21,5 +21,6 @@ namespace Ecr.Internal.Aws;
 [JsonSerializable(typeof(SetRepositoryPolicyRequest))]
 [JsonSerializable(typeof(BatchGetImageRequest))]
 [JsonSerializable(typeof(BatchGetImageResponse))]
+[JsonSerializable(typeof(PutImageRequest))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class EcrJsonContext : JsonSerializerContext;

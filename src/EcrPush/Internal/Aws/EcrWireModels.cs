@@ -156,9 +156,13 @@ internal sealed class BatchGetImageResponse
 
 internal sealed class ImageDto
 {
+    public string? RegistryId { get; init; }
+
     public ImageIdentifierDto? ImageId { get; init; }
 
     public string? ImageManifest { get; init; }
+
+    public string? ImageManifestMediaType { get; init; }
 }
 
 internal sealed class ImageFailureDto

@@ -22,6 +22,15 @@ internal interface IEcrClient
     /// </summary>
     Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// BatchGetImage for one tag or digest (<c>sha256:…</c>), every manifest and index media type accepted: the exact
+    /// manifest, its media type, and its digest computed from its bytes; null when the repository or the image is not there.
+    /// </summary>
+    Task<EcrManifest?> GetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken);
+
+    /// <summary>PutImage of these exact manifest bytes under one tag; what ECR said when the tag was there already.</summary>
+    Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken);
+
     /// <summary>PutLifecyclePolicy: for a repository this push created.</summary>
     Task PutLifecyclePolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken);
 
@@ -68,6 +77,25 @@ internal sealed record EcrRepository(string Name, string RegistryId, string Repo
 
 /// <summary>An image in a repository: the manifest digest, and the config digest that the engine shows as the image ID.</summary>
 internal sealed record EcrImage(string ManifestDigest, string? ConfigDigest);
+
+/// <summary>An image's manifest as ECR stores it: the exact text, its media type, its digest (of those bytes), and the registry that answered.</summary>
+internal sealed record EcrManifest(string Manifest, string MediaType, string Digest, string? RegistryId)
+{
+    public bool IsIndex => Sources.MediaTypes.IsIndex(MediaType);
+}
+
+/// <summary>What PutImage did: put the tag, found it on this manifest already, or refused it as an immutable tag that holds another.</summary>
+internal enum EcrPutImageOutcome
+{
+    /// <summary>The tag now holds the manifest.</summary>
+    Put,
+
+    /// <summary>ImageAlreadyExistsException: the tag held this manifest already; nothing changed.</summary>
+    AlreadyThere,
+
+    /// <summary>ImageTagAlreadyExistsException: the repository keeps its tags, and this one exists.</summary>
+    TagImmutable,
+}
 
 /// <summary>What CreateRepository sends; options beyond the name apply only to a repository this push creates.</summary>
 internal sealed record EcrRepositoryCreation(string RepositoryName, string? RegistryId)

@@ -16,7 +16,7 @@ namespace Ecr.Internal.Registry;
 /// limit, ECRPUSH_PUSH_INACTIVITY_TIMEOUT): a registry, proxy or firewall that takes a request and never answers must not
 /// hang a build.
 /// </summary>
-internal sealed class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
+internal sealed partial class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
 {
     private const int MaxErrorBodyLength = 400;
 

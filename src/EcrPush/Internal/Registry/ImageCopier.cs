@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Ecr.Internal.Sources;
+
+namespace Ecr.Internal.Registry;
+
+/// <summary>An image read from a registry for a copy: its manifest or index, the children of an index (each with its platform), and the blobs each names.</summary>
+internal sealed record RemoteImage(RegistryManifest Manifest, IReadOnlyList<RemoteBlob> Blobs, IReadOnlyList<RemoteImage> Children)
+{
+    /// <summary>The index entry's platform, os/architecture[/variant]; <c>unknown/unknown</c> for an attestation; null for the root.</summary>
+    public string? Platform { get; init; }
+
+    public string Digest => Manifest.Digest;
+
+    /// <summary>Every blob of this image and its children, each once.</summary>
+    public IEnumerable<RemoteBlob> AllBlobs => Blobs.Concat(Children.SelectMany(c => c.AllBlobs)).DistinctBy(b => b.Digest, StringComparer.Ordinal);
+
+    /// <summary>The config digest of a single image (its ID in an engine); null for an index.</summary>
+    public string? ConfigDigest { get; init; }
+}
+
+/// <summary>A blob as a manifest names it: digest and size.</summary>
+internal sealed record RemoteBlob(string Digest, long Size);
+
+/// <summary>
+/// Copies an image already in one ECR repository into another repository, region or account through the registry API,
+/// without an engine: reads the manifest (and an index's children), streams each blob the destination lacks from the
+/// source's GET into the destination's upload (a bounded number at once, each retried on a 5xx or a broken connection),
+/// then puts each child by digest and last the image under each tag, byte for byte, so that the digest stays the same.
+/// A failure before that last step leaves no tag.
+/// </summary>
+internal sealed class ImageCopier(RegistryClient source, string sourceRepository, IPushLog log)
+{
+    private const int MaxAttempts = 4;
+    private const int MaxDepth = 2;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    private string SourceName => $"{source.RegistryHost}/{sourceRepository}";
+
+    /// <summary>Reads the image under <paramref name="digest"/>, its children first; every manifest checked against its digest.</summary>
+    public Task<RemoteImage> ReadAsync(string digest, CancellationToken cancellationToken) => ReadAsync(digest, platform: null, depth: 0, cancellationToken);
+
+    /// <summary>Copies <paramref name="image"/> into <paramref name="repository"/> under <paramref name="tags"/>; returns its digest.</summary>
+    public async Task<string> CopyAsync(RemoteImage image, RegistryClient destination, string repository, IReadOnlyList<string> tags, int parallelism, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(tags);
+        var clock = Stopwatch.StartNew();
+        var blobs = image.AllBlobs.ToList();
+        long copied = 0;
+        var fresh = 0;
+        await Parallel.ForEachAsync(
+            blobs,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (blob, ct) =>
+            {
+                if (await WithRetriesAsync(destination, $"check {Short(blob.Digest)}", () => destination.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
+                {
+                    log.Verbose($"{Short(blob.Digest)}: already in {destination.RegistryHost}/{repository}");
+                    return;
+                }
+
+                var started = Stopwatch.StartNew();
+                await WithRetriesAsync(destination, $"copy {Short(blob.Digest)} from {SourceName}", async () =>
+                {
+                    var stream = await source.OpenBlobAsync(sourceRepository, blob.Digest, ct).ConfigureAwait(false);
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        await destination.UploadBlobFromAsync(repository, blob.Digest, blob.Size, stream, SourceName, ct).ConfigureAwait(false);
+                    }
+
+                    return true;
+                }, ct).ConfigureAwait(false);
+                Interlocked.Add(ref copied, blob.Size);
+                Interlocked.Increment(ref fresh);
+                log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Short(blob.Digest)}: copied {blob.Size} bytes in {started.Elapsed.TotalSeconds:0.00} s"));
+            }).ConfigureAwait(false);
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Copied {fresh} of {blobs.Count} blobs ({copied} bytes; the others were in {destination.RegistryHost}/{repository}) from {SourceName} in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
+
+        // Children first, deepest first: a registry refuses an index whose manifests it does not have.
+        foreach (var child in PostOrder(image).Where(c => !ReferenceEquals(c, image)))
+        {
+            await WithRetriesAsync(destination, $"put {Short(child.Digest)}", async () => { await destination.PutManifestAsync(repository, child.Digest, child.Manifest.ToUpload(), cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            log.Verbose($"Put the {child.Platform} manifest {child.Digest}");
+        }
+
+        foreach (var tag in tags)
+        {
+            await WithRetriesAsync(destination, $"put {tag}", async () => { await destination.PutManifestAsync(repository, tag, image.Manifest.ToUpload(), cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            log.Information($"Pushed {destination.RegistryHost}/{repository}:{tag} ({image.Digest})");
+        }
+
+        return image.Digest;
+    }
+
+    /// <summary>The platforms of an index's entries, in order, with their digests; empty for a single image.</summary>
+    public static IReadOnlyList<(string Platform, string Digest)> PlatformsOf(byte[] index)
+    {
+        using var document = JsonDocument.Parse(index);
+        if (!document.RootElement.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        return [.. manifests.EnumerateArray().Select(entry => (PlatformOf(entry), entry.GetProperty("digest").GetString()!))];
+    }
+
+    private static IEnumerable<RemoteImage> PostOrder(RemoteImage image) => image.Children.SelectMany(PostOrder).Append(image);
+
+    private static string PlatformOf(JsonElement entry)
+    {
+        if (!entry.TryGetProperty("platform", out var platform) || platform.ValueKind != JsonValueKind.Object)
+        {
+            return "unknown/unknown";
+        }
+
+        var os = platform.TryGetProperty("os", out var o) ? o.GetString() : "unknown";
+        var architecture = platform.TryGetProperty("architecture", out var a) ? a.GetString() : "unknown";
+        return platform.TryGetProperty("variant", out var v) && v.GetString() is { Length: > 0 } variant ? $"{os}/{architecture}/{variant}" : $"{os}/{architecture}";
+    }
+
+    private static string Short(string digest) => digest.Length > 19 ? digest[..19] : digest;
+
+    private async Task<RemoteImage> ReadAsync(string digest, string? platform, int depth, CancellationToken cancellationToken)
+    {
+        var manifest = await WithRetriesAsync(source, $"read {Short(digest)}", () => source.GetManifestAsync(sourceRepository, digest, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ?? throw new EcrPushException($"The registry {source.RegistryHost} has no manifest {digest} in {sourceRepository}, which the ECR API listed{(depth > 0 ? " in the index" : string.Empty)}. Nothing was pushed; push again, and check that the image was not deleted meanwhile.");
+        try
+        {
+            using var document = JsonDocument.Parse(manifest.Bytes);
+            var root = document.RootElement;
+            if (manifest.IsIndex)
+            {
+                if (depth == MaxDepth)
+                {
+                    throw new EcrPushException($"The index {digest} in {SourceName} nests indexes deeper than {MaxDepth} levels, which this copy does not follow. Nothing was pushed.");
+                }
+
+                var children = new List<RemoteImage>();
+                foreach (var entry in root.GetProperty("manifests").EnumerateArray())
+                {
+                    children.Add(await ReadAsync(entry.GetProperty("digest").GetString()!, PlatformOf(entry), depth + 1, cancellationToken).ConfigureAwait(false));
+                }
+
+                return new RemoteImage(manifest, [], children) { Platform = platform };
+            }
+
+            var config = root.GetProperty("config");
+            var blobs = new List<RemoteBlob> { Blob(config) };
+            if (root.TryGetProperty("layers", out var layers))
+            {
+                // A foreign layer (Windows base images) lives at its URLs, not in the registry; ECR does not hold it either.
+                blobs.AddRange(layers.EnumerateArray()
+                    .Where(layer => !(layer.TryGetProperty("mediaType", out var type) && type.GetString()?.Contains(".foreign.", StringComparison.Ordinal) == true))
+                    .Select(Blob));
+            }
+
+            return new RemoteImage(manifest, blobs, []) { Platform = platform, ConfigDigest = config.GetProperty("digest").GetString() };
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new EcrPushException($"The manifest {digest} in {SourceName} ({manifest.MediaType}) is not one this copy can read: {exception.Message} Nothing was pushed.", exception);
+        }
+
+        static RemoteBlob Blob(JsonElement descriptor) => new(descriptor.GetProperty("digest").GetString()!, descriptor.GetProperty("size").GetInt64());
+    }
+
+    private async Task<T> WithRetriesAsync<T>(RegistryClient registry, string what, Func<Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        for (var number = 1; ; number++)
+        {
+            try
+            {
+                return await attempt().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (number < MaxAttempts && RegistryClient.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = FirstRetryDelay * Math.Pow(2, number - 1);
+                log.Warning(string.Create(CultureInfo.InvariantCulture, $"Could not {what} (attempt {number} of {MaxAttempts}: {exception.Message}); trying again in {delay.TotalSeconds:0.0} s"));
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException exception) when (exception.StatusCode is not null)
+            {
+                throw new EcrPushException($"{exception.Message} The image was not pushed (its manifest never went up).", exception);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new EcrPushException($"Could not {what} at the registry {registry.RegistryHost} after {number} attempt{(number == 1 ? "" : "s")}: {exception.Message}. The image was not pushed (its manifest never went up); push again.", exception);
+            }
+        }
+    }
+}

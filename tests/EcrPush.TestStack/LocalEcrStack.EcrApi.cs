@@ -1,0 +1,36 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Ecr.TestStack;
+
+// The ECR API endpoint the stack hands out: moto behind the front that keeps it in step with the registries.
+public sealed partial class LocalEcrStack
+{
+    [SuppressMessage("Usage", "CA2213:Disposable fields should be disposed", Justification = "Teardown disposes it (StopEcrApiGatewayAsync), before the registries' gateways.")]
+    private EcrApiGateway? _ecrApiGateway;
+    private Uri? _motoEndpoint;
+
+    /// <summary>moto itself, for the gateways' own calls, which must not pass through the front again.</summary>
+    private Uri MotoEndpoint => _motoEndpoint ?? throw new InvalidOperationException("The stack has not started.");
+
+    /// <summary>Starts the front before moto once moto answers; returns the endpoint that clients are given.</summary>
+    private Uri StartEcrApiGateway(Uri moto)
+    {
+        _motoEndpoint = moto;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposal is not null, this);
+            _ecrApiGateway = new EcrApiGateway(moto, _gateways);
+        }
+
+        Log($"ECR API front at {_ecrApiGateway.Endpoint} before moto at {moto}: PutImage writes the manifest into the region's registry too");
+        return _ecrApiGateway.Endpoint;
+    }
+
+    private async ValueTask StopEcrApiGatewayAsync()
+    {
+        if (_ecrApiGateway is { } gateway)
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
