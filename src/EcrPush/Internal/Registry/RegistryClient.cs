@@ -14,9 +14,9 @@ namespace Ecr.Internal.Registry;
 /// go out, and the last bytes are held back when the hash does not match, so the registry never completes such an upload.
 /// A request that goes <c>inactivityTimeout</c> without sending a byte or getting its answer is stopped (the engine path's
 /// limit, ECRPUSH_PUSH_INACTIVITY_TIMEOUT): a registry, proxy or firewall that takes a request and never answers must not
-/// hang a build.
+/// hang a build. A blob over <see cref="PartedUploadThreshold"/> goes up in parts (RegistryClient.Upload.cs).
 /// </summary>
-internal sealed class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
+internal sealed partial class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
 {
     private const int MaxErrorBodyLength = 400;
 
@@ -54,6 +54,12 @@ internal sealed class RegistryClient(HttpClient http, string registryHost, strin
             }
 
             location = response.Headers.Location.IsAbsoluteUri ? response.Headers.Location : new Uri(_base, response.Headers.Location);
+        }
+
+        if (blob.Size > PartedUploadThreshold)
+        {
+            await UploadInPartsAsync(repository, blob, location, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
