@@ -70,6 +70,9 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
     /// <summary>An upload request (POST, PATCH, PUT under <c>/blobs/uploads/</c>) is taken and never answered, until the front stops: a destination held in the middle of its push.</summary>
     public bool HoldsUploads { get; set; }
 
+    /// <summary>Runs when a manifest PUT has arrived, before it goes on: another writer acting at that very moment. Null: nothing.</summary>
+    public Func<string, Task>? BeforeManifestPut { get; set; }
+
     /// <summary>Every request seen, in arrival order, with the status the client got (0: the connection was reset).</summary>
     public IReadOnlyList<EcrFrontRequest> Requests => [.. _requests];
 
@@ -169,6 +172,11 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
                 await AnswerAsync(client, 405, "Method Not Allowed", """{"errors":[{"code":"UNSUPPORTED","message":"Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"}]}""", stopping);
                 return;
             }
+        }
+
+        if (isManifestPut && BeforeManifestPut is { } before)
+        {
+            await before(head.Path);
         }
 
         var status = await ForwardAsync(client, head, body, length, answer =>

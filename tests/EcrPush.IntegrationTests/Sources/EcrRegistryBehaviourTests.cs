@@ -175,6 +175,37 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task Another_writer_taking_an_immutable_tag_between_the_check_and_the_manifest_PUT_is_named_and_no_tag_moves()
+    {
+        var ours = Path.Combine(Folder("race"), "ours");
+        var oursId = await TestLayout.WriteAsync(ours, "1", 64 * 1024);
+        var theirs = Path.Combine(Folder("race"), "theirs");
+        var theirsId = await TestLayout.WriteAsync(theirs, "1", 64 * 1024);
+        var repository = StackChecks.NewRepository("race");
+        EcrPushSettings Settings(string layout) => new EcrPushSettings().SetSourceOciLayout(layout).SetRegion(Region).SetRepositoryName(repository)
+            .SetTargetTags("1.0.0").EnableAutoCreateRepository().SetTagMutability(TagMutability.Immutable);
+        await using var front = new EcrRegistryFront(Stack, Region);
+        EcrPushResult? other = null;
+        var raced = 0;
+        front.BeforeManifestPut = async _ =>
+        {
+            if (Interlocked.Exchange(ref raced, 1) == 0)
+            {
+                other = await PushAsync(Settings(theirs));
+            }
+        };
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => PushThroughAsync(front, _ => Settings(ours)));
+
+        output.WriteLine(exception.ToString());
+        Assert.Equal(1, raced);
+        Assert.Contains($"The repository {Host}/{repository} has IMMUTABLE tags, and this tag already holds another image: 1.0.0 holds {other!.Digest} (image {theirsId}). This image is {oursId}. Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Chain(exception), e => e.Message.StartsWith($"The registry {Host} answered 400 Bad Request when asked to put the manifest", StringComparison.Ordinal) && e.Message.Contains("\"code\":\"TAG_INVALID\"", StringComparison.Ordinal));
+        Assert.Equal(400, Assert.Single(front.Requests, r => r.IsManifestPut).Status);
+        Assert.Equal(other.Digest, Digest(await ManifestAsync(repository, "1.0.0")));
+    }
+
+    [Fact]
     public async Task Cancelling_a_two_destination_push_after_one_finished_is_a_cancellation_and_leaves_nothing_half_done()
     {
         await Stack.BuildImageAsync("it-twodest:1", layers: 2, bytesPerLayer: 256 * 1024);
@@ -218,6 +249,14 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
         Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
         Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Host}/{repository}"));
         Assert.Empty(await StackChecks.EngineTagsForAsync(Stack, $"{Stack.RegistryHost(OtherRegion)}/{repository}"));
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
     }
 
     private static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -159,7 +159,8 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
         var hint = (int)response.StatusCode switch
         {
             401 or 403 => " The registry refused the ECR token: check that the credentials may push to this repository (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability).",
-            400 or 415 when what.StartsWith("put the", StringComparison.Ordinal) => " The registry refused the manifest as it is: its media type or content is not one it takes.",
+            400 when body.Contains("TAG_INVALID", StringComparison.Ordinal) => " The tag exists and is immutable in this repository: push under a new tag.",
+            400 or 405 or 415 when what.StartsWith("put the", StringComparison.Ordinal) => " The registry refused the manifest as it is: its media type or content is not one it takes.",
             _ => string.Empty,
         };
         return new HttpRequestException($"The registry {RegistryHost} answered {(int)response.StatusCode} {response.ReasonPhrase} when asked to {what}{(body.Length > 0 ? $": {body.Trim()}" : ".")}{hint}", inner: null, response.StatusCode);
