@@ -70,6 +70,12 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
     /// <summary>An upload request (POST, PATCH, PUT under <c>/blobs/uploads/</c>) is taken and never answered, until the front stops: a destination held in the middle of its push.</summary>
     public bool HoldsUploads { get; set; }
 
+    /// <summary>
+    /// A cross-repository mount (<c>POST …/blobs/uploads/?mount=…&amp;from=…</c>) is answered 202 with an upload session, as
+    /// ECR does without the account's BLOB_MOUNTING setting (aws/containers-roadmap#2860): the request goes on as a plain POST.
+    /// </summary>
+    public bool AnswersMountsWithSession { get; set; }
+
     /// <summary>Runs when a manifest PUT has arrived, before it goes on: another writer acting at that very moment. Null: nothing.</summary>
     public Func<string, Task>? BeforeManifestPut { get; set; }
 
@@ -179,7 +185,15 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             await before(head.Path);
         }
 
-        var status = await ForwardAsync(client, head, body, length, answer =>
+        var forward = head.Rewrite(["Connection"], [new("Connection", "close")]);
+        if (AnswersMountsWithSession && head.Method == "POST" && upload.Success && head.Target.Contains("mount=", StringComparison.Ordinal))
+        {
+            // The same head with the query dropped from its request line.
+            var text = Encoding.Latin1.GetString(forward);
+            forward = Encoding.Latin1.GetBytes($"POST {head.Path} HTTP/1.1{text[text.IndexOf("\r\n", StringComparison.Ordinal)..]}");
+        }
+
+        var status = await ForwardAsync(client, forward, body, length, answer =>
         {
             if (head.Method == "PATCH" && upload.Success && answer.Status is 202)
             {
@@ -204,12 +218,12 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
 
     /// <summary>Sends the request on, then the answer back with its head changed by <paramref name="rewrite"/>; returns the status sent.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2025:Ensure tasks using IDisposable instances complete before the instances are disposed", Justification = "The body's copy is awaited in the finally block, before the streams go.")]
-    private async Task<int> ForwardAsync(SslStream client, HttpRequestHead head, byte[] bodyStart, long? length, Func<AnswerHead, AnswerHead> rewrite)
+    private async Task<int> ForwardAsync(SslStream client, byte[] head, byte[] bodyStart, long? length, Func<AnswerHead, AnswerHead> rewrite)
     {
         var stopping = _loop.Stopping;
         var registry = await _stack.ConnectRegistryAsync(_region, stopping);
         await using var owned = registry;
-        await registry.WriteAsync(head.Rewrite(["Connection"], [new("Connection", "close")]), stopping);
+        await registry.WriteAsync(head, stopping);
         await registry.WriteAsync(bodyStart, stopping);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var rest = (length ?? 0) - bodyStart.Length;
@@ -263,6 +277,11 @@ internal sealed record EcrFrontRequest(string Method, string Target, long? Conte
     public bool IsPart => Method == "PATCH" && Target.Contains("/blobs/uploads/", StringComparison.Ordinal);
 
     public bool IsManifestPut => Method == "PUT" && Target.Contains("/manifests/", StringComparison.Ordinal);
+
+    public bool IsMount => Method == "POST" && Target.Contains("/blobs/uploads/?mount=", StringComparison.Ordinal);
+
+    /// <summary>A blob's bytes: a PATCH, or a PUT that carries a body, under <c>/blobs/uploads/</c>.</summary>
+    public bool IsBlobUpload => (Method == "PATCH" || (Method == "PUT" && ContentLength > 0)) && Target.Contains("/blobs/uploads/", StringComparison.Ordinal);
 }
 
 /// <summary>The head of an HTTP/1.1 answer: status, reason and headers, to change and write again.</summary>

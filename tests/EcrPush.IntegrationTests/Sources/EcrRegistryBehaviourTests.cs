@@ -80,6 +80,46 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task A_blob_this_process_pushed_to_another_repository_of_the_registry_is_mounted_from_there_and_not_uploaded()
+    {
+        var layout = Path.Combine(Folder("mount"), "oci");
+        var imageId = await TestLayout.WriteAsync(layout, "1", 256 * 1024);
+        var source = StackChecks.NewRepository("mountsrc");
+        var repository = StackChecks.NewRepository("mount");
+        await PushAsync(new EcrPushSettings().SetSourceOciLayout(layout).SetRepositoryName(source).EnableAutoCreateRepository());
+        await using var front = new EcrRegistryFront(Stack, Region);
+        var log = fixture.Mark();
+
+        var result = await PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository());
+
+        var mounts = front.Requests.Where(r => r.IsMount).ToList();
+        Assert.Equal(2, mounts.Count);
+        Assert.All(mounts, mount => Assert.Equal(201, mount.Status));
+        Assert.All(mounts, mount => Assert.EndsWith($"&from={Uri.EscapeDataString(source)}", mount.Target, StringComparison.Ordinal));
+        Assert.DoesNotContain(front.Requests, r => r.IsBlobUpload);
+        Assert.Contains("Uploaded 0 of 2 blobs (0 bytes; the others were in the registry, or mounted from another of its repositories: 2)", log.Text, StringComparison.Ordinal);
+        Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, Region, result.DigestReference));
+    }
+
+    [Fact]
+    public async Task A_mount_answered_202_as_ECR_does_without_BLOB_MOUNTING_uploads_through_the_session_it_opened()
+    {
+        var layout = Path.Combine(Folder("nomount"), "oci");
+        var imageId = await TestLayout.WriteAsync(layout, "1", 256 * 1024);
+        var source = StackChecks.NewRepository("nomountsrc");
+        var repository = StackChecks.NewRepository("nomount");
+        await PushAsync(new EcrPushSettings().SetSourceOciLayout(layout).SetRepositoryName(source).EnableAutoCreateRepository());
+        await using var front = new EcrRegistryFront(Stack, Region) { AnswersMountsWithSession = true };
+
+        var result = await PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository());
+
+        Assert.Equal([202, 202], front.Requests.Where(r => r.IsMount).Select(r => r.Status));
+        Assert.DoesNotContain(front.Requests, r => r.Method == "POST" && !r.IsMount);
+        Assert.Equal([201, 201], front.Requests.Where(r => r.IsBlobUpload).Select(r => r.Status));
+        Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, Region, result.DigestReference));
+    }
+
+    [Fact]
     public async Task A_push_into_a_missing_repository_is_refused_through_the_ECR_API_before_the_registry_that_would_reset_it_is_touched()
     {
         var layout = Path.Combine(Folder("norepo"), "oci");

@@ -37,6 +37,44 @@ internal sealed partial class RegistryClient
     /// <summary>ECR's smallest part but the last (LayerPartTooSmallException).</summary>
     internal const int EcrMinimumPartSize = 5 * 1024 * 1024;
 
+    /// <summary>
+    /// Opens an upload session; returns its location, or null when the registry mounted the blob from
+    /// <paramref name="mountFrom"/> instead. A mount is an attempt: ECR mounts only with the account's BLOB_MOUNTING
+    /// setting, in one account and region, and only blobs a manifest of the source repository references; otherwise it
+    /// answers 202 with an upload session (aws/containers-roadmap#2860), which is used. Any other answer to a mount
+    /// (a registry that refuses mounts, or the source repository to these credentials) falls back to a plain POST.
+    /// </summary>
+    private async Task<Uri?> StartUploadAsync(string repository, BlobFile blob, string? mountFrom, CancellationToken cancellationToken)
+    {
+        if (mountFrom is not null)
+        {
+            using var mount = Request(HttpMethod.Post, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(blob.Digest)}&from={Uri.EscapeDataString(mountFrom)}");
+            mount.Content = new ByteArrayContent([]);
+            using var watch = Watch(cancellationToken);
+            using var response = await SendAsync(mount, $"mount {blob.Digest} from {mountFrom} into {repository}", watch, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return null;
+            }
+
+            if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } session)
+            {
+                return session.IsAbsoluteUri ? session : new Uri(_base, session);
+            }
+        }
+
+        using var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/");
+        start.Content = new ByteArrayContent([]);
+        using var startWatch = Watch(cancellationToken);
+        using var started = await SendAsync(start, $"start the upload of {blob.Digest} to {repository}", startWatch, cancellationToken).ConfigureAwait(false);
+        if (started.StatusCode != HttpStatusCode.Accepted || started.Headers.Location is not { } location)
+        {
+            throw await FailureAsync(started, $"start the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return location.IsAbsoluteUri ? location : new Uri(_base, location);
+    }
+
     private async Task UploadInPartsAsync(string repository, BlobFile blob, Uri location, CancellationToken cancellationToken)
     {
         var file = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);

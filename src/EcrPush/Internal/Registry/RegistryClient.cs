@@ -38,28 +38,22 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
         };
     }
 
-    /// <summary>Uploads one blob from its file: POST for an upload session, then PUT of the whole file with <c>?digest=</c>.</summary>
-    public async Task UploadBlobAsync(string repository, BlobFile blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads one blob from its file: POST for an upload session (a mount from <paramref name="mountFrom"/> first, when
+    /// given), then PUT of the whole file with <c>?digest=</c>. Returns true when the registry mounted it instead.
+    /// </summary>
+    public async Task<bool> UploadBlobAsync(string repository, BlobFile blob, CancellationToken cancellationToken, string? mountFrom = null)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        Uri location;
-        using (var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/"))
+        if (await StartUploadAsync(repository, blob, mountFrom, cancellationToken).ConfigureAwait(false) is not { } location)
         {
-            start.Content = new ByteArrayContent([]);
-            using var watch = Watch(cancellationToken);
-            using var response = await SendAsync(start, $"start the upload of {blob.Digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location is null)
-            {
-                throw await FailureAsync(response, $"start the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
-            }
-
-            location = response.Headers.Location.IsAbsoluteUri ? response.Headers.Location : new Uri(_base, response.Headers.Location);
+            return true;
         }
 
         if (blob.Size > PartedUploadThreshold)
         {
             await UploadInPartsAsync(repository, blob, location, cancellationToken).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
@@ -92,6 +86,8 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
                 throw new EcrPushException(late);
             }
         }
+
+        return false;
     }
 
     /// <summary>PUTs a manifest or index under a tag or its digest, with its media type as Content-Type.</summary>
