@@ -96,9 +96,19 @@ internal sealed partial class Pusher
             var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, identity, cancellationToken).ConfigureAwait(false);
             var client = new RegistryClient(http, token.RegistryHost, token.UserName, token.Password, DockerEngine.ReadInactivityTimeout(environment));
             var tags = plan.Tags.Where(t => !alreadyThere.ContainsKey(t)).ToList();
-            digest = tags.Count == 0
-                ? alreadyThere[plan.Tags[0]]
-                : await new ImageUploader(client, log).PushAsync(plan.RepositoryName, root, tags, artifact.UploadParallelism, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                digest = tags.Count == 0
+                    ? alreadyThere[plan.Tags[0]]
+                    : await new ImageUploader(client, log).PushAsync(plan.RepositoryName, root, tags, artifact.UploadParallelism, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EcrPushException refused) when (refused.Message.Contains("TAG_INVALID", StringComparison.Ordinal) && plan.Tags.Any(repository.IsTagImmutable))
+            {
+                // Another writer took an immutable tag between the check above and our manifest PUT (the registry's
+                // TAG_INVALID): the same check again names the tag, what it holds now and the repository, as on the engine path.
+                await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, identity, cancellationToken, refused).ConfigureAwait(false);
+                throw;
+            }
         }
         catch (EcrPushException exception) when (repository.Created)
         {

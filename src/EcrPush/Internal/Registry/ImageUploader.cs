@@ -7,10 +7,13 @@ namespace Ecr.Internal.Registry;
 /// <summary>
 /// Pushes one image read from a layout or archive to one repository: the blobs the registry lacks, a bounded number at
 /// once, each retried on a 5xx or a broken connection; then each child manifest by digest, and last the image under each
-/// tag. A failure before that last step leaves no tag and no manifest that names a missing blob.
+/// tag. A failure before that last step leaves no tag and no manifest that names a missing blob. A blob this process saw
+/// in another repository of the same registry is first tried as a mount from there (<see cref="KnownBlobs"/>).
 /// </summary>
-internal sealed class ImageUploader(RegistryClient client, IPushLog log)
+internal sealed class ImageUploader(RegistryClient client, IPushLog log, KnownBlobs? known = null)
 {
+    private readonly KnownBlobs _known = known ?? KnownBlobs.Shared;
+
     private const int MaxAttempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
 
@@ -23,6 +26,7 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log)
         var blobs = root.AllBlobs.ToList();
         long uploaded = 0;
         var fresh = 0;
+        var mounted = 0;
         await Parallel.ForEachAsync(
             blobs,
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
@@ -31,16 +35,26 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log)
                 if (await WithRetriesAsync($"check {Short(blob.Digest)}", () => client.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
                 {
                     log.Verbose($"{Short(blob.Digest)}: already in the registry");
+                    _known.Record(client.RegistryHost, blob.Digest, repository);
                     return;
                 }
 
                 var started = Stopwatch.StartNew();
-                await WithRetriesAsync($"upload {Short(blob.Digest)}", async () => { await client.UploadBlobAsync(repository, blob, ct).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+                var from = _known.OtherRepository(client.RegistryHost, blob.Digest, repository);
+                var wasMounted = await WithRetriesAsync($"upload {Short(blob.Digest)}", () => client.UploadBlobAsync(repository, blob, ct, from), ct).ConfigureAwait(false);
+                _known.Record(client.RegistryHost, blob.Digest, repository);
+                if (wasMounted)
+                {
+                    Interlocked.Increment(ref mounted);
+                    log.Verbose($"{Short(blob.Digest)}: mounted from {from}");
+                    return;
+                }
+
                 Interlocked.Add(ref uploaded, blob.Size);
                 Interlocked.Increment(ref fresh);
-                log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Short(blob.Digest)}: uploaded {blob.Size} bytes in {started.Elapsed.TotalSeconds:0.00} s"));
+                log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Short(blob.Digest)}: uploaded {blob.Size} bytes in {started.Elapsed.TotalSeconds:0.00} s{(from is null ? string.Empty : $" (the registry did not mount it from {from})")}"));
             }).ConfigureAwait(false);
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs ({uploaded} bytes; the others were in the registry) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs ({uploaded} bytes; the others were in the registry{(mounted > 0 ? $", or mounted from another of its repositories: {mounted}" : string.Empty)}) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
 
         // Children first: a registry refuses an index whose manifests it does not have.
         foreach (var child in root.Children)

@@ -14,7 +14,7 @@ namespace Ecr.Internal.Registry;
 /// go out, and the last bytes are held back when the hash does not match, so the registry never completes such an upload.
 /// A request that goes <c>inactivityTimeout</c> without sending a byte or getting its answer is stopped (the engine path's
 /// limit, ECRPUSH_PUSH_INACTIVITY_TIMEOUT): a registry, proxy or firewall that takes a request and never answers must not
-/// hang a build.
+/// hang a build. A blob over <see cref="PartedUploadThreshold"/> goes up in parts (RegistryClient.Upload.cs).
 /// </summary>
 internal sealed partial class RegistryClient(HttpClient http, string registryHost, string userName, string password, TimeSpan inactivityTimeout)
 {
@@ -38,22 +38,22 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
         };
     }
 
-    /// <summary>Uploads one blob from its file: POST for an upload session, then PUT of the whole file with <c>?digest=</c>.</summary>
-    public async Task UploadBlobAsync(string repository, BlobFile blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads one blob from its file: POST for an upload session (a mount from <paramref name="mountFrom"/> first, when
+    /// given), then PUT of the whole file with <c>?digest=</c>. Returns true when the registry mounted it instead.
+    /// </summary>
+    public async Task<bool> UploadBlobAsync(string repository, BlobFile blob, CancellationToken cancellationToken, string? mountFrom = null)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        Uri location;
-        using (var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/"))
+        if (await StartUploadAsync(repository, blob, mountFrom, cancellationToken).ConfigureAwait(false) is not { } location)
         {
-            start.Content = new ByteArrayContent([]);
-            using var watch = Watch(cancellationToken);
-            using var response = await SendAsync(start, $"start the upload of {blob.Digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location is null)
-            {
-                throw await FailureAsync(response, $"start the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
-            }
+            return true;
+        }
 
-            location = response.Headers.Location.IsAbsoluteUri ? response.Headers.Location : new Uri(_base, response.Headers.Location);
+        if (blob.Size > PartedUploadThreshold)
+        {
+            await UploadInPartsAsync(repository, blob, location, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
@@ -86,6 +86,8 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
                 throw new EcrPushException(late);
             }
         }
+
+        return false;
     }
 
     /// <summary>PUTs a manifest or index under a tag or its digest, with its media type as Content-Type.</summary>
@@ -153,7 +155,8 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
         var hint = (int)response.StatusCode switch
         {
             401 or 403 => " The registry refused the ECR token: check that the credentials may push to this repository (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability).",
-            400 or 415 when what.StartsWith("put the", StringComparison.Ordinal) => " The registry refused the manifest as it is: its media type or content is not one it takes.",
+            400 when body.Contains("TAG_INVALID", StringComparison.Ordinal) => " The tag exists and is immutable in this repository: push under a new tag.",
+            400 or 405 or 415 when what.StartsWith("put the", StringComparison.Ordinal) => " The registry refused the manifest as it is: its media type or content is not one it takes.",
             _ => string.Empty,
         };
         return new HttpRequestException($"The registry {RegistryHost} answered {(int)response.StatusCode} {response.ReasonPhrase} when asked to {what}{(body.Length > 0 ? $": {body.Trim()}" : ".")}{hint}", inner: null, response.StatusCode);
