@@ -150,33 +150,86 @@ public sealed partial record EcrPushSettings
 
     private bool PrintMembers(StringBuilder builder)
     {
-        // Records print every property by default; the secrets must never reach a log that way.
-        builder.Append("Region = ").Append(Region)
-            .Append(", ImageIdentity = ").Append(ImageIdentity)
-            .Append(", SourceImageName = ").Append(SourceImageName)
-            .Append(", SourceImageTag = ").Append(SourceImageTag)
-            .Append(", SourceImageId = ").Append(SourceImageId)
-            .Append(", RepositoryName = ").Append(RepositoryName)
-            .Append(", TargetTags = [").AppendJoin(", ", TargetTags).Append(']')
-            .Append(", AutoCreateRepository = ").Append(AutoCreateRepository)
-            .Append(", OutputVariable = ").Append(OutputVariable)
-            .Append(", AwsAccessKeyId = ").Append(AwsAccessKeyId)
-            .Append(", AwsSecretAccessKey = ").Append(AwsSecretAccessKey is null ? null : "***")
-            .Append(", AwsSessionToken = ").Append(AwsSessionToken is null ? null : "***")
-            .Append(", AwsProfile = ").Append(AwsProfile)
-            .Append(", AwsRoleArn = ").Append(AwsRoleArn)
-            .Append(", AwsCredentials = ").Append(AwsCredentials is null ? null : AwsCredentials.GetType().Name)
-            .Append(", RegistryId = ").Append(RegistryId)
-            .Append(", DockerHost = ").Append(DockerHost)
-            .Append(", DockerContext = ").Append(DockerContext)
-            .Append(", SourceOciLayout = ").Append(SourceOciLayout)
-            .Append(", SourceImageArchive = ").Append(SourceImageArchive)
-            .Append(", SourceRepositoryName = ").Append(SourceRepositoryName)
-            .Append(", SourceImageDigest = ").Append(SourceImageDigest)
-            .Append(", SourceRegion = ").Append(SourceRegion)
-            .Append(", SourceRegistryId = ").Append(SourceRegistryId)
-            .Append(", Platforms = [").AppendJoin(", ", Platforms).Append(']')
-            .Append(", Destinations = [").AppendJoin(", ", Destinations).Append(']');
+        // Records print every property by default; the secrets must never reach a log that way. Every property is
+        // here (a unit test holds that); secrets print as ***, a proxy without its user:password, and policies and
+        // the logger by what they are rather than their whole text.
+        Print(builder, nameof(Region), Region);
+        Print(builder, nameof(ImageIdentity), ImageIdentity);
+        Print(builder, nameof(SourceImageName), SourceImageName);
+        Print(builder, nameof(SourceImageTag), SourceImageTag);
+        Print(builder, nameof(SourceImageId), SourceImageId);
+        Print(builder, nameof(SourceOciLayout), SourceOciLayout);
+        Print(builder, nameof(SourceImageArchive), SourceImageArchive);
+        Print(builder, nameof(SourceRepositoryName), SourceRepositoryName);
+        Print(builder, nameof(SourceImageDigest), SourceImageDigest);
+        Print(builder, nameof(SourceRegion), SourceRegion);
+        Print(builder, nameof(SourceRegistryId), SourceRegistryId);
+        Print(builder, nameof(Platforms), Platforms);
+        Print(builder, nameof(IncludeAttestations), IncludeAttestations);
+        Print(builder, nameof(UploadParallelism), UploadParallelism);
+        Print(builder, nameof(RepositoryName), RepositoryName);
+        Print(builder, nameof(TargetTags), TargetTags);
+        Print(builder, nameof(AutoCreateRepository), AutoCreateRepository);
+        Print(builder, nameof(OutputVariable), OutputVariable);
+        Print(builder, nameof(AwsAccessKeyId), AwsAccessKeyId);
+        Print(builder, nameof(AwsSecretAccessKey), AwsSecretAccessKey is null ? null : "***");
+        Print(builder, nameof(AwsSessionToken), AwsSessionToken is null ? null : "***");
+        Print(builder, nameof(AwsProfile), AwsProfile);
+        Print(builder, nameof(AwsRoleArn), AwsRoleArn);
+        Print(builder, nameof(AwsExternalId), AwsExternalId);
+        Print(builder, nameof(AwsRoleSessionName), AwsRoleSessionName);
+        Print(builder, nameof(AwsCredentials), AwsCredentials?.GetType().Name);
+        Print(builder, nameof(RegistryId), RegistryId);
+        Print(builder, nameof(Destinations), Destinations);
+        Print(builder, nameof(DockerHost), DockerHost);
+        Print(builder, nameof(DockerTlsVerify), DockerTlsVerify);
+        Print(builder, nameof(DockerCertPath), DockerCertPath);
+        Print(builder, nameof(DockerContext), DockerContext);
+        Print(builder, nameof(RequireDockerTls), RequireDockerTls);
+        Print(builder, nameof(UseFipsEndpoint), UseFipsEndpoint);
+        Print(builder, nameof(UseDualStackEndpoint), UseDualStackEndpoint);
+        Print(builder, nameof(EcrEndpointUrl), EcrEndpointUrl);
+        Print(builder, nameof(Proxy), WithoutUserInfo(Proxy));
+        Print(builder, nameof(ScanOnPush), ScanOnPush);
+        Print(builder, nameof(TagMutability), TagMutability);
+        Print(builder, nameof(TagMutabilityExclusionFilters), TagMutabilityExclusionFilters);
+        Print(builder, nameof(EncryptionType), EncryptionType);
+        Print(builder, nameof(KmsKey), KmsKey);
+        Print(builder, nameof(RepositoryTags), RepositoryTags.Select(tag => $"{tag.Key}={tag.Value}").ToList());
+        Print(builder, nameof(LifecyclePolicy), Characters(LifecyclePolicy));
+        Print(builder, nameof(LifecyclePolicyFile), LifecyclePolicyFile);
+        Print(builder, nameof(RepositoryPolicy), Characters(RepositoryPolicy));
+        Print(builder, nameof(RepositoryPolicyFile), RepositoryPolicyFile);
+        Print(builder, nameof(Logger), Logger?.GetType().Name);
         return true;
+    }
+
+    private static void Print<T>(StringBuilder builder, string name, T value)
+    {
+        builder.Append(builder.Length == 0 ? string.Empty : ", ").Append(name).Append(" = ");
+        if (value is System.Collections.IEnumerable list and not string)
+        {
+            builder.Append('[').AppendJoin(", ", list.Cast<object>()).Append(']');
+        }
+        else
+        {
+            builder.Append(value);
+        }
+    }
+
+    private static string? Characters(string? text) => text is null ? null : $"({text.Length} characters)";
+
+    // Text, not Uri: a proxy written without a scheme (user:password@host:3128) must not leak its password either.
+    private static string? WithoutUserInfo(string? proxy)
+    {
+        var at = proxy?.LastIndexOf('@') ?? -1;
+        if (proxy is null || at < 0)
+        {
+            return proxy;
+        }
+
+        var scheme = proxy.IndexOf("://", StringComparison.Ordinal);
+        var hostStart = scheme < 0 || scheme > at ? 0 : scheme + 3;
+        return string.Concat(proxy.AsSpan(0, hostStart), "***@", proxy.AsSpan(at + 1));
     }
 }

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Ecr.Tests;
 
 public sealed class SettingsExtensionsTests
@@ -52,6 +54,27 @@ public sealed class SettingsExtensionsTests
         // Property by property, lists and dictionaries by their contents.
         Assert.Equivalent(initialized, fluent, strict: true);
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Assert.Equivalent(initialized, fluent.SetTargetTags("1"), strict: true));
+    }
+
+    [Fact]
+    public void ToString_names_every_setting_and_prints_no_proxy_password_or_policy_text()
+    {
+        var settings = new EcrPushSettings()
+            .SetProxy("http://proxy-user:pr0xy-pass@proxy:3128")
+            .SetLifecyclePolicy("{\"rules\":[]}")
+            .AddRepositoryTag("team", "web");
+        var text = settings.ToString();
+
+        foreach (var property in typeof(EcrPushSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract"))
+        {
+            Assert.Contains($" {property.Name} = ", " " + text.Replace("{ ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Proxy = http://***@proxy:3128", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("pr0xy-pass", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("pr0xy-pass", settings.SetProxy("proxy-user:pr0xy-pass@proxy:3128").ToString(), StringComparison.Ordinal);
+        Assert.Contains("LifecyclePolicy = (12 characters)", text, StringComparison.Ordinal);
+        Assert.Contains("RepositoryTags = [team=web]", text, StringComparison.Ordinal);
     }
 
     [Fact]
