@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http;
-using Ecr.Internal.Aws;
 using Ecr.Internal.Ci;
 using Ecr.Internal.Docker;
 using Ecr.Internal.Registry;
@@ -24,12 +22,9 @@ internal sealed partial class Pusher
 
     private async Task<EcrPushResult> PushArtifactAsync(PushPlan plan, ArtifactSource artifact, CiService ci, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
-        log.Information($"Pushing {artifact} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
-#pragma warning disable CA2000, CA2025 // The HttpClient owns the handler; every task that uses it is awaited before it is disposed.
-        var handler = EcrHttpClientFactory.CreateHandler(plan.Aws.Proxy, environment);
-        ConfigureRegistryHandler?.Invoke(handler);
-        using var http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var stopwatch = StartLog(plan, artifact);
+#pragma warning disable CA2000, CA2025 // Every task that uses the client is awaited before it is disposed.
+        using var http = CreateRegistryHttpClient(plan);
 
         var imageTask = Task.Run(() => OpenArtifactAsync(artifact, cancellationToken), cancellationToken);
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushArtifactToDestinationAsync(http, imageTask, plan, artifact, destination, ci, cancellationToken), cancellationToken)).ToList();
@@ -48,14 +43,7 @@ internal sealed partial class Pusher
             }
         }
 
-        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
-        if (plan.OutputVariable is { } variable)
-        {
-            ci.SetVariable(variable, result.ImageReference, log);
-        }
-
-        return result;
+        return Finish(plan, pushes, ci, stopwatch);
     }
 
     private async Task<OciImage> OpenArtifactAsync(ArtifactSource artifact, CancellationToken cancellationToken)
@@ -72,19 +60,9 @@ internal sealed partial class Pusher
 
     private async Task<EcrPushedImage> PushArtifactToDestinationAsync(HttpClient http, Task<OciImage> imageTask, PushPlan plan, ArtifactSource artifact, EcrDestination destination, CiService ci, CancellationToken cancellationToken)
     {
-        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
-        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
-
         // The token comes while the image is read; the repository only once the image is known to be whole, so that a
         // damaged archive or layout does not leave a repository behind.
-        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
-        var repositoryTask = imageTask.ContinueWith(
-            read => read.IsCompletedSuccessfully ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken) : Task.FromCanceled<EcrRepository>(new CancellationToken(canceled: true)),
-            cancellationToken,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default).Unwrap();
-        var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
-        ci.MaskSecret(token.Password, log);
+        var (connection, image, token, repository) = await OpenDestinationAsync(plan, destination, imageTask, repositoryAfter: imageTask, ci, cancellationToken).ConfigureAwait(false);
 
         var root = image.Root;
         var target = $"{token.RegistryHost}/{plan.RepositoryName}";

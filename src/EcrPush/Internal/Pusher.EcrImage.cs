@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http;
 using Ecr.Internal.Aws;
 using Ecr.Internal.Ci;
 using Ecr.Internal.Docker;
@@ -19,12 +16,9 @@ internal sealed partial class Pusher
 {
     private async Task<EcrPushResult> PushEcrImageAsync(PushPlan plan, EcrImageSource source, CiService ci, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
-        log.Information($"Pushing {source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
-#pragma warning disable CA2000, CA2025 // The HttpClient owns the handler; every task that uses it is awaited before it is disposed.
-        var handler = EcrHttpClientFactory.CreateHandler(plan.Aws.Proxy, environment);
-        ConfigureRegistryHandler?.Invoke(handler);
-        using var http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var stopwatch = StartLog(plan, source);
+#pragma warning disable CA2000, CA2025 // Every task that uses the client is awaited before it is disposed.
+        using var http = CreateRegistryHttpClient(plan);
 
         // The source is found before any destination is touched: a missing image creates no repository anywhere.
         var sourceTask = Task.Run(() => FindEcrImageAsync(plan, source, cancellationToken), cancellationToken);
@@ -44,14 +38,7 @@ internal sealed partial class Pusher
             }
         }
 
-        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
-        if (plan.OutputVariable is { } variable)
-        {
-            ci.SetVariable(variable, result.ImageReference, log);
-        }
-
-        return result;
+        return Finish(plan, pushes, ci, stopwatch);
     }
 
     /// <summary>The source through its own region's and account's ECR API: its exact manifest, or an error that says what is missing.</summary>
@@ -88,16 +75,8 @@ internal sealed partial class Pusher
 
     private async Task<EcrPushedImage> PushEcrImageToDestinationAsync(HttpClient http, Task<EcrSourceImage> sourceTask, Lazy<Task<(ImageCopier Copier, RemoteImage Image)>> copySource, PushPlan plan, EcrImageSource source, EcrDestination destination, CiService ci, CancellationToken cancellationToken)
     {
-        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
-        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
-        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
-        var repositoryTask = sourceTask.ContinueWith(
-            found => found.IsCompletedSuccessfully ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken) : Task.FromCanceled<EcrRepository>(new CancellationToken(canceled: true)),
-            cancellationToken,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default).Unwrap();
-        var (found, token, repository) = await WhenAllAsync(sourceTask, tokenTask, repositoryTask).ConfigureAwait(false);
-        ci.MaskSecret(token.Password, log);
+        // A missing source image must not leave a repository behind: the repository waits for the source to be found.
+        var (connection, found, token, repository) = await OpenDestinationAsync(plan, destination, sourceTask, repositoryAfter: sourceTask, ci, cancellationToken).ConfigureAwait(false);
 
         var manifest = found.Manifest;
         var target = $"{token.RegistryHost}/{plan.RepositoryName}";

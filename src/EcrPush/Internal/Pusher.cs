@@ -40,8 +40,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
             return await PushEcrImageAsync(plan, ecrImage, ci, cancellationToken).ConfigureAwait(false);
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        log.Information($"Pushing {plan.Source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
+        var stopwatch = StartLog(plan, plan.Source);
 
         // The lookup and each destination start on threads of their own: a first call spends most of its time
         // loading and compiling code (the Docker client on one side; credentials, signing, HTTP and TLS on the
@@ -62,14 +61,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
             }
         }
 
-        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
-        if (plan.OutputVariable is { } variable)
-        {
-            ci.SetVariable(variable, result.ImageReference, log);
-        }
-
-        return result;
+        return Finish(plan, pushes, ci, stopwatch);
     }
 
     private async Task<LocalImage> FindImageAsync(IDockerEngine engine, PushPlan plan, CancellationToken cancellationToken)
@@ -81,13 +73,8 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
 
     private async Task<EcrPushedImage> PushToDestinationAsync(IDockerEngine engine, Task<LocalImage> imageTask, PushPlan plan, EcrDestination destination, CiService ci, ConcurrentQueue<string> created, CancellationToken cancellationToken)
     {
-        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
-        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
-
-        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
-        var repositoryTask = EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken);
-        var (image, token, repository) = await WhenAllAsync(imageTask, tokenTask, repositoryTask).ConfigureAwait(false);
-        ci.MaskSecret(token.Password, log);
+        // The repository is looked up (or created) at once: an engine image is small to find, and the lookup runs beside it.
+        var (connection, image, token, repository) = await OpenDestinationAsync(plan, destination, imageTask, repositoryAfter: Task.CompletedTask, ci, cancellationToken).ConfigureAwait(false);
 
         var target = $"{token.RegistryHost}/{plan.RepositoryName}";
         var credentials = new RegistryCredentials(token.RegistryHost, token.UserName, token.Password);
@@ -113,6 +100,61 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
         }
 
         return Pushed(plan, destination, connection, repository, target, digest);
+    }
+
+    private Stopwatch StartLog(PushPlan plan, object source)
+    {
+        log.Information($"Pushing {source} to the ECR repository {plan.RepositoryName} as {string.Join(", ", plan.Tags)}{(plan.Destinations.Count > 1 ? $" in {plan.Destinations.Count} destinations" : string.Empty)}");
+        return Stopwatch.StartNew();
+    }
+
+    /// <summary>The result of every destination, the closing log line, and the output variable: the last step of every source's push.</summary>
+    private EcrPushResult Finish(PushPlan plan, IEnumerable<Task<EcrPushedImage>> pushes, CiService ci, Stopwatch stopwatch)
+    {
+        var result = new EcrPushResult([.. pushes.Select(p => p.Result)]);
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Pushed {string.Join(", ", result.AllImageReferences)} ({result.Digest}) in {stopwatch.Elapsed.TotalSeconds:0.00} s"));
+        if (plan.OutputVariable is { } variable)
+        {
+            ci.SetVariable(variable, result.ImageReference, log);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A destination's connection, token and repository, and the source once it is there. The repository is looked up (and
+    /// created) only after <paramref name="repositoryAfter"/> has succeeded, so that a source that fails leaves none behind.
+    /// </summary>
+    private async Task<(EcrConnection Connection, TSource Source, EcrAuthorization Token, EcrRepository Repository)> OpenDestinationAsync<TSource>(
+        PushPlan plan, EcrDestination destination, Task<TSource> sourceTask, Task repositoryAfter, CiService ci, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
+
+        var tokenTask = tokens.GetAsync(connection, destination.RegistryId, cancellationToken);
+        var repositoryTask = repositoryAfter.IsCompletedSuccessfully
+            ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken)
+            : repositoryAfter.ContinueWith(
+                before => before.IsCompletedSuccessfully ? EnsureRepositoryAsync(connection, plan, destination.RegistryId, cancellationToken) : Task.FromCanceled<EcrRepository>(new CancellationToken(canceled: true)),
+                cancellationToken,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default).Unwrap();
+        var (source, token, repository) = await WhenAllAsync(sourceTask, tokenTask, repositoryTask).ConfigureAwait(false);
+        ci.MaskSecret(token.Password, log);
+        return (connection, source, token, repository);
+    }
+
+    /// <summary>
+    /// The registry's HTTP client, behind the same proxy rules as the AWS calls. The integration tests' <see cref="ConfigureRegistryHandler"/>
+    /// sends the registry host's connections to the stand-in.
+    /// </summary>
+    private HttpClient CreateRegistryHttpClient(PushPlan plan)
+    {
+#pragma warning disable CA2000 // The HttpClient owns the handler.
+        var handler = EcrHttpClientFactory.CreateHandler(plan.Aws.Proxy, environment);
+#pragma warning restore CA2000
+        ConfigureRegistryHandler?.Invoke(handler);
+        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     // Nothing is left half done without saying so: the repository is not deleted (it may be shared the moment it
