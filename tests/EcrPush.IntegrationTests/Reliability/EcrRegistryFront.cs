@@ -31,6 +31,7 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
     private readonly ConcurrentQueue<EcrFrontRequest> _requests = new();
     private readonly ConcurrentDictionary<string, long> _lastPart = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _firstRange = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _partCount = new(StringComparer.Ordinal);
 
     public EcrRegistryFront(LocalEcrStack stack, string region)
     {
@@ -78,6 +79,9 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
 
     /// <summary>Runs when a manifest PUT has arrived, before it goes on: another writer acting at that very moment. Null: nothing.</summary>
     public Func<string, Task>? BeforeManifestPut { get; set; }
+
+    /// <summary>The PATCH that carries this part (1 for the first) of an upload is taken and never answered, until the front stops. Null: none.</summary>
+    public int? HoldsPart { get; set; }
 
     /// <summary>Every request seen, in arrival order, with the status the client got (0: the connection was reset).</summary>
     public IReadOnlyList<EcrFrontRequest> Requests => [.. _requests];
@@ -134,29 +138,36 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
         }
 
         long? length = long.TryParse(head.Header("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        var request = new EcrFrontRequest(head.Method, head.Target, length);
+        _requests.Enqueue(request);
         var upload = UploadPath().Match(head.Path);
         var body = head.BodyStart.ToArray();
 
         if (head.Method == "POST" && upload.Success && IsMissingRepository(upload.Groups["name"].Value))
         {
-            _requests.Enqueue(new EcrFrontRequest(head.Method, head.Target, length, 0));
             Reset(socket);
             return;
         }
 
         if (HoldsUploads && upload.Success)
         {
-            _requests.Enqueue(new EcrFrontRequest(head.Method, head.Target, length, 0));
             await Task.Delay(Timeout.Infinite, stopping);
         }
 
         var session = upload.Success ? upload.Groups["id"].Value : string.Empty;
+        if (head.Method == "PATCH" && upload.Success && _partCount.AddOrUpdate(session, 1, static (_, count) => count + 1) == HoldsPart)
+        {
+            // Read what comes, so that the client's writes do not block: only the answer never comes.
+            await CopyAsync(client, Stream.Null, long.MaxValue, stopping);
+            await Task.Delay(Timeout.Infinite, stopping);
+        }
+
         if (RefusesSmallParts && upload.Success && session.Length > 0 && (head.Method == "PATCH" || (head.Method == "PUT" && length > 0)) &&
             _lastPart.TryGetValue(session, out var previous) && previous < EcrMinimumPartSize)
         {
             // CloudTrail's record of the refusal (dotnet/sdk-container-builds#424) names the exception and this message;
             // the registry's status for it is not recorded there: 400 with the distribution error form.
-            _requests.Enqueue(new EcrFrontRequest(head.Method, head.Target, length, 400));
+            request.Status = 400;
             await AnswerAsync(client, 400, "Bad Request", $$"""{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"LayerPartTooSmallException: All layer parts except the last part should be at least 5MB (the part before was {{previous}} bytes)"}]}""", stopping);
 
             // Read what the client still sends, so that it gets the answer and not a reset.
@@ -174,7 +185,7 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             using var manifest = JsonDocument.Parse(body);
             if (!manifest.RootElement.TryGetProperty("mediaType", out _))
             {
-                _requests.Enqueue(new EcrFrontRequest(head.Method, head.Target, length, 405));
+                request.Status = 405;
                 await AnswerAsync(client, 405, "Method Not Allowed", """{"errors":[{"code":"UNSUPPORTED","message":"Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"}]}""", stopping);
                 return;
             }
@@ -193,7 +204,14 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             forward = Encoding.Latin1.GetBytes($"POST {head.Path} HTTP/1.1{text[text.IndexOf("\r\n", StringComparison.Ordinal)..]}");
         }
 
-        var status = await ForwardAsync(client, forward, body, length, answer =>
+        await ForwardAsync(client, forward, body, length, answer =>
+        {
+            answer = Rewrite(answer);
+            request.Status = answer.Status;
+            return answer;
+        });
+
+        AnswerHead Rewrite(AnswerHead answer)
         {
             if (head.Method == "PATCH" && upload.Success && answer.Status is 202)
             {
@@ -212,13 +230,12 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             }
 
             return isManifestPut && ManifestAnswersWithoutLocationOrDigest ? answer.Without("Location").Without("Docker-Content-Digest") : answer;
-        });
-        _requests.Enqueue(new EcrFrontRequest(head.Method, head.Target, length, status));
+        }
     }
 
-    /// <summary>Sends the request on, then the answer back with its head changed by <paramref name="rewrite"/>; returns the status sent.</summary>
+    /// <summary>Sends the request on, then the answer back with its head changed by <paramref name="rewrite"/>.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2025:Ensure tasks using IDisposable instances complete before the instances are disposed", Justification = "The body's copy is awaited in the finally block, before the streams go.")]
-    private async Task<int> ForwardAsync(SslStream client, byte[] head, byte[] bodyStart, long? length, Func<AnswerHead, AnswerHead> rewrite)
+    private async Task ForwardAsync(SslStream client, byte[] head, byte[] bodyStart, long? length, Func<AnswerHead, AnswerHead> rewrite)
     {
         var stopping = _loop.Stopping;
         var registry = await _stack.ConnectRegistryAsync(_region, stopping);
@@ -227,7 +244,7 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
         await registry.WriteAsync(bodyStart, stopping);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var rest = (length ?? 0) - bodyStart.Length;
-        var up = rest > 0 ? CopyAsync(client, registry, rest, done.Token) : Task.CompletedTask;
+        var up = rest > 0 ? SendBodyAsync() : Task.CompletedTask;
         try
         {
             var (answer, answerBody) = await AnswerHead.ReadAsync(registry, stopping);
@@ -236,7 +253,6 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             await client.WriteAsync(answerBody, stopping);
             await registry.CopyToAsync(client, stopping);
             await client.FlushAsync(stopping);
-            return answer.Status;
         }
         finally
         {
@@ -250,9 +266,29 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
                 // The answer came before the whole body (a refusal), or the client left.
             }
         }
+
+        // A client that leaves in the middle of its body (a blob that failed its digest check) leaves the registry the
+        // same way, so that the registry's answer, and this request, end.
+        async Task SendBodyAsync()
+        {
+            try
+            {
+                if (await CopyAsync(client, registry, rest, done.Token) == 0)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or SocketException)
+            {
+                // Fall through to closing the registry's side.
+            }
+
+            await registry.DisposeAsync();
+        }
     }
 
-    private static async Task CopyAsync(Stream from, Stream to, long count, CancellationToken cancellationToken)
+    /// <summary>Copies up to <paramref name="count"/> bytes; returns how many of them did not come (the sender closed first).</summary>
+    private static async Task<long> CopyAsync(Stream from, Stream to, long count, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         while (count > 0)
@@ -260,7 +296,7 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             var read = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
             if (read == 0)
             {
-                return;
+                return count;
             }
 
             await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
@@ -268,12 +304,21 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
         }
 
         await to.FlushAsync(cancellationToken);
+        return 0;
     }
 }
 
-/// <summary>One request through <see cref="EcrRegistryFront"/>: method, target, Content-Length, and the status the client got (0: reset).</summary>
-internal sealed record EcrFrontRequest(string Method, string Target, long? ContentLength, int Status)
+/// <summary>
+/// One request through <see cref="EcrRegistryFront"/>: method, target, Content-Length, and the status the client got (0:
+/// none, a reset or no answer). Listed when it arrives; its status is set before the answer goes out, so that a client
+/// that has its answer finds it listed with it.
+/// </summary>
+internal sealed record EcrFrontRequest(string Method, string Target, long? ContentLength)
 {
+    private int _status;
+
+    public int Status { get => Volatile.Read(ref _status); set => Volatile.Write(ref _status, value); }
+
     public bool IsPart => Method == "PATCH" && Target.Contains("/blobs/uploads/", StringComparison.Ordinal);
 
     public bool IsManifestPut => Method == "PUT" && Target.Contains("/manifests/", StringComparison.Ordinal);
