@@ -32,9 +32,7 @@ internal sealed record RemoteBlob(string Digest, long Size);
 /// </summary>
 internal sealed class ImageCopier(RegistryClient source, string sourceRepository, IPushLog log)
 {
-    private const int MaxAttempts = 4;
     private const int MaxDepth = 2;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
 
     private string SourceName => $"{source.RegistryHost}/{sourceRepository}";
 
@@ -56,22 +54,20 @@ internal sealed class ImageCopier(RegistryClient source, string sourceRepository
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (blob, ct) =>
             {
-                if (await WithRetriesAsync(destination, $"check {Short(blob.Digest)}", () => destination.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
+                if (await RegistryRetries.RunAsync(destination, log, $"check {Short(blob.Digest)}", () => destination.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
                 {
                     log.Verbose($"{Short(blob.Digest)}: already in {destination.RegistryHost}/{repository}");
                     return;
                 }
 
                 var started = Stopwatch.StartNew();
-                await WithRetriesAsync(destination, $"copy {Short(blob.Digest)} from {SourceName}", async () =>
+                await RegistryRetries.RunAsync(destination, log, $"copy {Short(blob.Digest)} from {SourceName}", async () =>
                 {
                     var stream = await source.OpenBlobAsync(sourceRepository, blob.Digest, ct).ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false))
                     {
                         await destination.UploadBlobFromAsync(repository, blob.Digest, blob.Size, stream, SourceName, ct).ConfigureAwait(false);
                     }
-
-                    return true;
                 }, ct).ConfigureAwait(false);
                 Interlocked.Add(ref copied, blob.Size);
                 Interlocked.Increment(ref fresh);
@@ -82,13 +78,13 @@ internal sealed class ImageCopier(RegistryClient source, string sourceRepository
         // Children first, deepest first: a registry refuses an index whose manifests it does not have.
         foreach (var child in PostOrder(image).Where(c => !ReferenceEquals(c, image)))
         {
-            await WithRetriesAsync(destination, $"put {Short(child.Digest)}", async () => { await destination.PutManifestAsync(repository, child.Digest, child.Manifest.ToUpload(), cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            await RegistryRetries.RunAsync(destination, log, $"put {Short(child.Digest)}", () => destination.PutManifestAsync(repository, child.Digest, child.Manifest.ToUpload(), cancellationToken), cancellationToken).ConfigureAwait(false);
             log.Verbose($"Put the {child.Platform} manifest {child.Digest}");
         }
 
         foreach (var tag in tags)
         {
-            await WithRetriesAsync(destination, $"put {tag}", async () => { await destination.PutManifestAsync(repository, tag, image.Manifest.ToUpload(), cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            await RegistryRetries.RunAsync(destination, log, $"put {tag}", () => destination.PutManifestAsync(repository, tag, image.Manifest.ToUpload(), cancellationToken), cancellationToken).ConfigureAwait(false);
             log.Information($"Pushed {destination.RegistryHost}/{repository}:{tag} ({image.Digest})");
         }
 
@@ -125,7 +121,7 @@ internal sealed class ImageCopier(RegistryClient source, string sourceRepository
 
     private async Task<RemoteImage> ReadAsync(string digest, string? platform, int depth, CancellationToken cancellationToken)
     {
-        var manifest = await WithRetriesAsync(source, $"read {Short(digest)}", () => source.GetManifestAsync(sourceRepository, digest, cancellationToken), cancellationToken).ConfigureAwait(false)
+        var manifest = await RegistryRetries.RunAsync(source, log, $"read {Short(digest)}", () => source.GetManifestAsync(sourceRepository, digest, cancellationToken), cancellationToken).ConfigureAwait(false)
             ?? throw new EcrPushException($"The registry {source.RegistryHost} has no manifest {digest} in {sourceRepository}, which the ECR API listed{(depth > 0 ? " in the index" : string.Empty)}. Nothing was pushed; push again, and check that the image was not deleted meanwhile.");
         try
         {
@@ -165,30 +161,5 @@ internal sealed class ImageCopier(RegistryClient source, string sourceRepository
         }
 
         static RemoteBlob Blob(JsonElement descriptor) => new(descriptor.GetProperty("digest").GetString()!, descriptor.GetProperty("size").GetInt64());
-    }
-
-    private async Task<T> WithRetriesAsync<T>(RegistryClient registry, string what, Func<Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        for (var number = 1; ; number++)
-        {
-            try
-            {
-                return await attempt().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (number < MaxAttempts && RegistryClient.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
-            {
-                var delay = FirstRetryDelay * Math.Pow(2, number - 1);
-                log.Warning(string.Create(CultureInfo.InvariantCulture, $"Could not {what} (attempt {number} of {MaxAttempts}: {exception.Message}); trying again in {delay.TotalSeconds:0.0} s"));
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException exception) when (exception.StatusCode is not null)
-            {
-                throw new EcrPushException($"{exception.Message} The image was not pushed (its manifest never went up).", exception);
-            }
-            catch (Exception exception) when (exception is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new EcrPushException($"Could not {what} at the registry {registry.RegistryHost} after {number} attempt{(number == 1 ? "" : "s")}: {exception.Message}. The image was not pushed (its manifest never went up); push again.", exception);
-            }
-        }
     }
 }

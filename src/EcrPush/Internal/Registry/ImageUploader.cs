@@ -14,8 +14,6 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log, KnownBl
 {
     private readonly KnownBlobs _known = known ?? KnownBlobs.Shared;
 
-    private const int MaxAttempts = 4;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Returns the digest of the image pushed (the index's for an index).</summary>
     public async Task<string> PushAsync(string repository, OciManifest root, IReadOnlyList<string> tags, int parallelism, CancellationToken cancellationToken)
@@ -32,7 +30,7 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log, KnownBl
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (blob, ct) =>
             {
-                if (await WithRetriesAsync($"check {Short(blob.Digest)}", () => client.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
+                if (await RegistryRetries.RunAsync(client, log, $"check {Short(blob.Digest)}", () => client.BlobExistsAsync(repository, blob.Digest, ct), ct).ConfigureAwait(false))
                 {
                     log.Verbose($"{Short(blob.Digest)}: already in the registry");
                     _known.Record(client.RegistryHost, blob.Digest, repository);
@@ -41,7 +39,7 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log, KnownBl
 
                 var started = Stopwatch.StartNew();
                 var from = _known.OtherRepository(client.RegistryHost, blob.Digest, repository);
-                var wasMounted = await WithRetriesAsync($"upload {Short(blob.Digest)}", () => client.UploadBlobAsync(repository, blob, ct, from), ct).ConfigureAwait(false);
+                var wasMounted = await RegistryRetries.RunAsync(client, log, $"upload {Short(blob.Digest)}", () => client.UploadBlobAsync(repository, blob, ct, from), ct).ConfigureAwait(false);
                 _known.Record(client.RegistryHost, blob.Digest, repository);
                 if (wasMounted)
                 {
@@ -59,43 +57,17 @@ internal sealed class ImageUploader(RegistryClient client, IPushLog log, KnownBl
         // Children first: a registry refuses an index whose manifests it does not have.
         foreach (var child in root.Children)
         {
-            await WithRetriesAsync($"put {Short(child.Digest)}", async () => { await client.PutManifestAsync(repository, child.Digest, child, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            await RegistryRetries.RunAsync(client, log, $"put {Short(child.Digest)}", () => client.PutManifestAsync(repository, child.Digest, child, cancellationToken), cancellationToken).ConfigureAwait(false);
             log.Verbose($"Put the {child.Platform} manifest {child.Digest}");
         }
 
         foreach (var tag in tags)
         {
-            await WithRetriesAsync($"put {tag}", async () => { await client.PutManifestAsync(repository, tag, root, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            await RegistryRetries.RunAsync(client, log, $"put {tag}", () => client.PutManifestAsync(repository, tag, root, cancellationToken), cancellationToken).ConfigureAwait(false);
             log.Information($"Pushed {client.RegistryHost}/{repository}:{tag} ({root.Digest})");
         }
 
         return root.Digest;
-    }
-
-    private async Task<T> WithRetriesAsync<T>(string what, Func<Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        for (var number = 1; ; number++)
-        {
-            try
-            {
-                return await attempt().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (number < MaxAttempts && RegistryClient.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
-            {
-                var delay = FirstRetryDelay * Math.Pow(2, number - 1);
-                log.Warning(string.Create(CultureInfo.InvariantCulture, $"Could not {what} (attempt {number} of {MaxAttempts}: {exception.Message}); trying again in {delay.TotalSeconds:0.0} s"));
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException exception) when (exception.StatusCode is not null)
-            {
-                // The registry's own answer, which says what it refused; nothing went up after it.
-                throw new EcrPushException($"{exception.Message} The image was not pushed (its manifest never went up).", exception);
-            }
-            catch (Exception exception) when (exception is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new EcrPushException($"Could not {what} at the registry {client.RegistryHost} after {number} attempt{(number == 1 ? "" : "s")}: {exception.Message}. The image was not pushed (its manifest never went up); push again.", exception);
-            }
-        }
     }
 
     private static string Short(string digest) => digest.Length > 19 ? digest[..19] : digest;

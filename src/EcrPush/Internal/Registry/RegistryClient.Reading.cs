@@ -120,22 +120,8 @@ internal sealed partial class RegistryClient
     }
 
     /// <summary>A response body whose every read pushes the inactivity limit back; disposing it ends the response.</summary>
-    private sealed class WatchedReadStream(Stream inner, HttpResponseMessage response, CancellationTokenSource watch, TimeSpan limit) : Stream
+    private sealed class WatchedReadStream(Stream inner, HttpResponseMessage response, CancellationTokenSource watch, TimeSpan limit) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             watch.CancelAfter(limit);
@@ -148,15 +134,6 @@ internal sealed partial class RegistryClient
             using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watch.Token);
             return await inner.ReadAsync(buffer, both.Token).ConfigureAwait(false);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

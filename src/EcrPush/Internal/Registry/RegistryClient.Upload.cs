@@ -44,14 +44,14 @@ internal sealed partial class RegistryClient
     /// answers 202 with an upload session (aws/containers-roadmap#2860), which is used. Any other answer to a mount
     /// (a registry that refuses mounts, or the source repository to these credentials) falls back to a plain POST.
     /// </summary>
-    private async Task<Uri?> StartUploadAsync(string repository, BlobFile blob, string? mountFrom, CancellationToken cancellationToken)
+    private async Task<Uri?> StartUploadAsync(string repository, string digest, string? mountFrom, CancellationToken cancellationToken)
     {
         if (mountFrom is not null)
         {
-            using var mount = Request(HttpMethod.Post, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(blob.Digest)}&from={Uri.EscapeDataString(mountFrom)}");
+            using var mount = Request(HttpMethod.Post, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}");
             mount.Content = new ByteArrayContent([]);
             using var watch = Watch(cancellationToken);
-            using var response = await SendAsync(mount, $"mount {blob.Digest} from {mountFrom} into {repository}", watch, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(mount, $"mount {digest} from {mountFrom} into {repository}", watch, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 return null;
@@ -66,10 +66,10 @@ internal sealed partial class RegistryClient
         using var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/");
         start.Content = new ByteArrayContent([]);
         using var startWatch = Watch(cancellationToken);
-        using var started = await SendAsync(start, $"start the upload of {blob.Digest} to {repository}", startWatch, cancellationToken).ConfigureAwait(false);
+        using var started = await SendAsync(start, $"start the upload of {digest} to {repository}", startWatch, cancellationToken).ConfigureAwait(false);
         if (started.StatusCode != HttpStatusCode.Accepted || started.Headers.Location is not { } location)
         {
-            throw await FailureAsync(started, $"start the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
+            throw await FailureAsync(started, $"start the upload of {digest} to {repository}", cancellationToken).ConfigureAwait(false);
         }
 
         return location.IsAbsoluteUri ? location : new Uri(_base, location);
@@ -82,7 +82,7 @@ internal sealed partial class RegistryClient
         {
             // The watch of the request under way; each chunk read for it pushes its limit back.
             CancellationTokenSource? current = null;
-            using var verifying = new VerifyingReadStream(file, blob, Progress);
+            using var verifying = DigestCheckingStream.OfFile(file, blob, Progress);
             try
             {
                 long offset = 0;
@@ -150,23 +150,13 @@ internal sealed partial class RegistryClient
         => new($"{location}{(string.IsNullOrEmpty(location.Query) ? "?" : "&")}digest={Uri.EscapeDataString(digest)}");
 
     /// <summary>The next <c>length</c> bytes of a blob's stream, as one part's body; the blob's stream stays open for the next part.</summary>
-    private sealed class PartReadStream(Stream blob, int length) : Stream
+    private sealed class PartReadStream(Stream blob, int length) : ReadOnlyStream
     {
         private int _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
 
         public override long Length => length;
 
         public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
 
         // At the part's end the blob's stream is not asked at all: it takes an empty read before the blob's end for a short file.
         public override int Read(byte[] buffer, int offset, int count)
@@ -192,14 +182,5 @@ internal sealed partial class RegistryClient
             _read += read;
             return read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Ecr.Internal.Sources;
 
@@ -45,7 +44,7 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
     public async Task<bool> UploadBlobAsync(string repository, BlobFile blob, CancellationToken cancellationToken, string? mountFrom = null)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        if (await StartUploadAsync(repository, blob, mountFrom, cancellationToken).ConfigureAwait(false) is not { } location)
+        if (await StartUploadAsync(repository, blob.Digest, mountFrom, cancellationToken).ConfigureAwait(false) is not { } location)
         {
             return true;
         }
@@ -56,38 +55,49 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
             return false;
         }
 
-        var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
         var file = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using (file.ConfigureAwait(false))
         {
-            // Each chunk read for the request pushes the limit back: a slow link that moves is not stopped, a silent one is.
-            using var watch = Watch(cancellationToken);
-            var verifying = new VerifyingReadStream(file, blob, () => watch.CancelAfter(inactivityTimeout));
-            using var put = new HttpRequestMessage(HttpMethod.Put, new Uri($"{location}{separator}digest={Uri.EscapeDataString(blob.Digest)}"));
+            await PutBlobAsync(repository, location, blob.Digest, progress => DigestCheckingStream.OfFile(file, blob, progress), cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The PUT with <c>?digest=</c> that sends a whole blob and completes its upload. Each chunk read for the request
+    /// pushes the inactivity limit back: a slow link that moves is not stopped, a silent one is. A body whose bytes do
+    /// not match the digest fails before its last bytes go, and that, not the broken request, is the error.
+    /// </summary>
+    private async Task PutBlobAsync(string repository, Uri location, string digest, Func<Action, DigestCheckingStream> openBody, CancellationToken cancellationToken)
+    {
+        using var watch = Watch(cancellationToken);
+        var body = openBody(() => watch.CancelAfter(inactivityTimeout));
+        await using (body.ConfigureAwait(false))
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest));
             put.Headers.Authorization = _authorization;
-            put.Content = new StreamContent(verifying, 1 << 16);
+            put.Content = new StreamContent(body, 1 << 16);
             put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            put.Content.Headers.ContentLength = blob.Size;
+            put.Content.Headers.ContentLength = body.Length;
             try
             {
-                using var response = await SendAsync(put, $"upload {blob.Digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
+                using var response = await SendAsync(put, $"upload {digest} to {repository}", watch, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
-                    throw await FailureAsync(response, $"upload {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
+                    throw await FailureAsync(response, $"upload {digest} to {repository}", cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception exception) when (verifying.Mismatch is { } mismatch && exception is not HttpRequestException { StatusCode: not null })
+            catch (Exception exception) when (body.Mismatch is { } mismatch && exception is not HttpRequestException { StatusCode: not null })
             {
                 throw new EcrPushException(mismatch, exception);
             }
 
-            if (verifying.Mismatch is { } late)
+            if (body.Mismatch is { } late)
             {
                 throw new EcrPushException(late);
             }
         }
-
-        return false;
     }
 
     /// <summary>PUTs a manifest or index under a tag or its digest, with its media type as Content-Type.</summary>
@@ -162,78 +172,5 @@ internal sealed partial class RegistryClient(HttpClient http, string registryHos
         return new HttpRequestException($"The registry {RegistryHost} answered {(int)response.StatusCode} {response.ReasonPhrase} when asked to {what}{(body.Length > 0 ? $": {body.Trim()}" : ".")}{hint}", inner: null, response.StatusCode);
 
         static bool method(HttpResponseMessage r) => r.RequestMessage?.Method == HttpMethod.Head;
-    }
-
-    /// <summary>
-    /// Reads a blob's file and hashes it; just before the bytes that complete the declared size go out, the hash is
-    /// compared, and on a mismatch the read fails instead, so the request never completes.
-    /// </summary>
-    private sealed class VerifyingReadStream(Stream inner, BlobFile blob, Action progress) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private long _read;
-
-        public string? Mismatch { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => blob.Size;
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Check(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return Check(buffer.Span[..read]);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private int Check(ReadOnlySpan<byte> chunk)
-        {
-            progress();
-            _hash.AppendData(chunk);
-            _read += chunk.Length;
-            if (_read > blob.Size || (chunk.Length == 0 && _read < blob.Size))
-            {
-                Mismatch = $"The blob file {blob.Path} changed while it was read: it is not {blob.Size} bytes as its manifest says. Write the image again. The image was not pushed.";
-                throw new IOException(Mismatch);
-            }
-
-            if (_read == blob.Size && chunk.Length > 0 && Sha256.Of(_hash) is var actual && actual != blob.Digest)
-            {
-                Mismatch = $"The blob file {blob.Path} does not match its digest {blob.Digest} (its content is {actual}): the layout or archive is damaged. Write it again. The image was not pushed (its manifest never went up).";
-                throw new IOException(Mismatch);
-            }
-
-            return chunk.Length;
-        }
     }
 }
