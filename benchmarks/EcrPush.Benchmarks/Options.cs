@@ -32,9 +32,6 @@ internal sealed record Options
     /// <summary>Price the building blocks of a push, each alone in a fresh process (see <see cref="Probes"/>).</summary>
     public bool Probes { get; init; } = true;
 
-    /// <summary>Measure the lean push of <see cref="LitePush"/> beside EcrPush, as a floor for .NET.</summary>
-    public bool Lite { get; init; } = true;
-
     public bool InstallTools { get; init; }
 
     /// <summary>
@@ -65,7 +62,6 @@ internal sealed record Options
                 case "variants": options = options with { Variants = bool.Parse(value) }; break;
                 case "nice": options = options with { Nice = int.Parse(value, CultureInfo.InvariantCulture) }; break;
                 case "probes": options = options with { Probes = bool.Parse(value) }; break;
-                case "lite": options = options with { Lite = bool.Parse(value) }; break;
                 case "install-tools": options = options with { InstallTools = bool.Parse(value) }; break;
                 case "nuke-build": options = options with { NukeBuild = value.Length == 0 ? null : value }; break;
                 case "verbose": options = options with { Verbose = bool.Parse(value) }; break;

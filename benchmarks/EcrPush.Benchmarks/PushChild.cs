@@ -73,14 +73,7 @@ internal static class PushChild
         string? error = null;
         try
         {
-            if (Environment.GetEnvironmentVariable("ECRPUSH_BENCH_LITE") == "1")
-            {
-                CallLitePush(name, sourceTag, repository, tag, create, timeline);
-            }
-            else
-            {
-                CallEcrPush(name, sourceTag, repository, tag, create);
-            }
+            CallEcrPush(name, sourceTag, repository, tag, create);
         }
         catch (Exception exception)
         {
@@ -117,10 +110,6 @@ internal static class PushChild
             s = s.SetSourceImageName(name).SetSourceImageTag(sourceTag).SetRepositoryName(repository).SetTargetTags(tag);
             return create ? s.EnableAutoCreateRepository() : s;
         });
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CallLitePush(string name, string sourceTag, string repository, string tag, bool create, Timeline timeline)
-        => LitePush.Push(name, sourceTag, repository, tag, create, timeline.Add);
 
     /// <summary>VmHWM of this process: the peak resident set size, in kB.</summary>
     public static long PeakResidentKilobytes()
