@@ -27,9 +27,9 @@ internal static partial class Harness
             return [("nuke-first", new Sample(timings.First)), ("nuke-second", new Sample(timings.Second)), ("nuke-helper", new Sample(timings.Helper))];
         }
 
-        private async Task<IReadOnlyList<(string, Sample)>> OursWholeAsync(string key, string exe, string source, string repository, string tag, bool create, IReadOnlyDictionary<string, string>? extra = null)
+        private async Task<IReadOnlyList<(string, Sample)>> OursWholeAsync(string key, string exe, string source, string repository, string tag, bool create, IReadOnlyDictionary<string, string>? extra = null, int? parallelism = null)
         {
-            string[] args = ["push-once", source, repository, tag, .. create ? (string[])["create"] : []];
+            string[] args = ["push-once", source, repository, tag, .. create ? (string[])["create"] : [], .. parallelism is { } n ? (string[])[$"parallelism={n}"] : []];
             var result = await Exec.RunAsync(exe, args, With(extra is null ? [] : new Dictionary<string, string>(extra)));
             var report = ChildReport.Parse(result.Output);
             if (result.ExitCode != 0 || report is null || report.Error is not null)

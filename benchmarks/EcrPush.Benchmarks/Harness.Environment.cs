@@ -50,6 +50,20 @@ internal static partial class Harness
             _environment["DOCKER_HOST"] = _stack.DockerHost;
         }
 
+        /// <summary>
+        /// For the pushes without an engine (EcrPush's registry client, skopeo), which reach the registry themselves: this
+        /// namespace's /etc/hosts names the registry host at the stack's registry gateway, and their CA bundle
+        /// (SSL_CERT_FILE, a file of this run) adds the stack's authority to this run's; the engine has both in its own
+        /// namespace. The other contenders keep the bundle they had.
+        /// </summary>
+        private async Task ReachRegistryWithoutEngineAsync(TlsEcrApi api)
+        {
+            PrivateNamespace.AddHosts([$"{_stack.RegistryEndPoint(Region).Address} {_host}"]);
+            var bundle = Path.Combine(_directory, "ecr-api-tls", "ca-bundle-and-registry.pem");
+            await File.WriteAllTextAsync(bundle, await File.ReadAllTextAsync(api.CaBundle) + "\n" + await File.ReadAllTextAsync(Path.Combine(_stack.StateDirectory, "tls", "ca.crt")));
+            _registryTrust = new(StringComparer.Ordinal) { ["SSL_CERT_FILE"] = bundle };
+        }
+
         private async Task CheckDockerCliAsync()
         {
             var result = await Exec.RunAsync(tools.Docker, ["version", "--format", "{{.Server.APIVersion}}"], With(new() { ["DOCKER_CONFIG"] = _floorConfigOrEmpty() }));

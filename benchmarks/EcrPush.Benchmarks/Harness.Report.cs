@@ -32,6 +32,21 @@ internal static partial class Harness
             _goals.Add(line);
         }
 
+        /// <summary>Whether a push's peak memory stays flat from the small image to the big one (medians of VmHWM).</summary>
+        private void MemoryGoal(IReadOnlyList<Row> rows, string small, string big, string what)
+        {
+            if (rows.FirstOrDefault(r => r.Key == small) is not { PeakKb: { } smallPeak } smallRow || rows.FirstOrDefault(r => r.Key == big) is not { PeakKb: { } bigPeak } bigRow)
+            {
+                return;
+            }
+
+            var growth = bigPeak / (double)smallPeak;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"Goal {what}, {SmallLayers * SmallLayerBytes >> 20} MiB vs {BigLayers * BigLayerBytes >> 20} MiB image: {Stats.Mb(smallPeak)} vs {Stats.Mb(bigPeak)} (medians; highest {Stats.Mb(smallRow.MaxPeakKb)} vs {Stats.Mb(bigRow.MaxPeakKb)}), {growth:0.00}×: {(growth <= 1.10 ? "flat (within 10%)" : "GROWS with image size")}");
+            Console.WriteLine("  " + line);
+            _goals.Add(line);
+        }
+
         private static void PrintPhases(string title, IReadOnlyList<Row> rows, string key, bool wholeProcess)
         {
             if (rows.FirstOrDefault(r => r.Key == key) is not { } row || row.Samples.All(s => s.Report is null))
@@ -78,6 +93,8 @@ internal static partial class Harness
             At("@ region, endpoint and credentials resolved", t => Starts(t, "VER Region "));
             At("@ ECR token received", t => Starts(t, "VER ECR GetAuthorizationToken"));
             At("@ repository known (described or created)", t => Starts(t, "VER The repository ") || Starts(t, "INF Created the repository") || Starts(t, "INF The repository "));
+            At("@ layout or archive read (engine-free)", t => Starts(t, "INF Read "));
+            At("@ blobs uploaded (engine-free)", t => Starts(t, "INF Uploaded "));
             At("@ tagged; push starts", t => Starts(t, "INF Pushing ") && !t.Contains(" to the ECR repository ", StringComparison.Ordinal));
             var removed = events.Select((e, i) => (e, i)).FirstOrDefault(x => Starts(x.e.Text, "VER Removed the tag"));
             var done = events.Select((e, i) => (e, i)).FirstOrDefault(x => Starts(x.e.Text, "INF Pushed "));

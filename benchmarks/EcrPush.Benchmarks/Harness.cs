@@ -64,6 +64,9 @@ internal static partial class Harness
         private string _floorConfig = null!;
         private double _maxLoad;
 
+        // The engine-free contenders' trust: this run's CA bundle plus the stack's authority (see ReachRegistryWithoutEngineAsync).
+        private Dictionary<string, string> _registryTrust = [];
+
         private string Exe => Environment.ProcessPath!;
 
         public async Task<int> ExecuteAsync()
@@ -81,6 +84,11 @@ internal static partial class Harness
             await CheckDockerCliAsync();
             Console.WriteLine($"Stack: dockerd at {stack.DockerHost}, registry https://{_host}, ECR API https://{TlsEcrApi.HostOf(Region)} (moto_server with TLS at {api.Address}:443; {api.TokenNote}); every program resolves these names through this run's /etc/hosts and trusts its CA.");
 
+            if (options.Cases.Contains("engine-free") || options.Cases.Contains("parallelism"))
+            {
+                await ReachRegistryWithoutEngineAsync(api);
+            }
+
             await stack.BuildImageAsync(SmallImage, SmallLayers, SmallLayerBytes);
             var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + LocalEcrStack.RegistryPassword));
             _floorConfig = WriteDockerConfig("floor", "{\"auths\":{\"" + _host + "\":{\"auth\":\"" + auth + "\"}}}");
@@ -90,6 +98,8 @@ internal static partial class Harness
                 ("new", NewRepositoryAsync),
                 ("existing", ExistingRepositoryAsync),
                 ("big", BigImageAsync),
+                ("engine-free", EngineFreeAsync),
+                ("parallelism", ParallelismAsync),
             };
             var results = new Dictionary<string, IReadOnlyList<Row>>(StringComparer.Ordinal);
             foreach (var (key, body) in cases.Where(c => options.Cases.Contains(c.Key)))
