@@ -93,6 +93,7 @@ internal static partial class Harness
             At("@ region, endpoint and credentials resolved", t => Starts(t, "VER Region "));
             At("@ ECR token received", t => Starts(t, "VER ECR GetAuthorizationToken"));
             At("@ repository known (described or created)", t => Starts(t, "VER The repository ") || Starts(t, "INF Created the repository") || Starts(t, "INF The repository "));
+            At("@ docker-archive unpacked; its layers' compression starts (engine-free)", t => Starts(t, "VER ") && t.Contains(" is a docker-archive: compressing its layers", StringComparison.Ordinal));
             At("@ layout or archive read (engine-free)", t => Starts(t, "INF Read "));
             At("@ blobs uploaded (engine-free)", t => Starts(t, "INF Uploaded "));
             At("@ tagged; push starts", t => Starts(t, "INF Pushing ") && !t.Contains(" to the ECR repository ", StringComparison.Ordinal));
