@@ -52,6 +52,13 @@ internal static partial class Harness
                 Prepared("archive-small", Input.Archive, SmallLayers, SmallLayerBytes, (path, run) => OursWholeAsync("archive-small", Exe, "archive:" + path, $"bench/ef-archive-small-{Id(run)}", "1", create: true, _registryTrust)),
             };
 
+            if (options.ReadyToRunLibrary is { } r2r)
+            {
+                // What a build on linux-x64 gets from the package: EcrPush.dll precompiled, so less JIT in the push.
+                names["layout-r2r"] = "EcrPush from an OCI layout, linux-x64 package (ReadyToRun), whole process, auto-create, 3 at once";
+                contenders.Add(Prepared("layout-r2r", Input.Layout, BigLayers, BigLayerBytes, (path, run) => OursWholeAsync("layout-r2r", r2r, "oci:" + path, $"bench/ef-layout-r2r-{Id(run)}", "1", create: true, _registryTrust)));
+            }
+
             var rows = await RunCaseAsync(title, names, contenders, options.BigRuns);
             PrintTable(rows, ["aws", "skopeo"], "aws");
             Goal(rows, "layout", "aws", 0.5, 0.5, "5a. 100 MiB from an OCI layout, no engine, vs aws-CLI recipe (image in the engine)");
@@ -61,6 +68,7 @@ internal static partial class Harness
             MemoryGoal(rows, "archive-small", "archive", "6b. peak RSS of the engine-free push (VmHWM), docker-archive");
             PrintPhases("EcrPush from an OCI layout, whole process (100 MiB, new repository)", rows, "layout", wholeProcess: true);
             PrintPhases("EcrPush from a docker-archive, whole process (100 MiB, new repository)", rows, "archive", wholeProcess: true);
+            PrintPhases("EcrPush from an OCI layout, linux-x64 package (ReadyToRun), whole process (100 MiB, new repository)", rows, "layout-r2r", wholeProcess: true);
             return rows;
         }
 
