@@ -11,9 +11,9 @@ using static Ecr.EcrTasks;
 using static Nuke.Common.Tools.DotNet.DotNetTasks;
 
 /// <summary>
-/// Benchmark: EcrPush against the aws-CLI and the credential-helper recipes on the local ECR stand-in
-/// (benchmarks/EcrPush.Benchmarks; Linux, root, awscli and amazon-ecr-credential-helper, which it installs only
-/// with --install-tools true).
+/// Benchmark: EcrPush against the aws-CLI and the credential-helper recipes, and without an engine against skopeo, on the
+/// local ECR stand-in (benchmarks/EcrPush.Benchmarks; Linux, root, awscli and amazon-ecr-credential-helper, which it
+/// installs only with --install-tools true, and skopeo, which Prerequisites installs).
 /// </summary>
 partial class Build
 {
@@ -29,8 +29,11 @@ partial class Build
     [Parameter("Benchmark: traced runs for the phase breakdown (default 3)")]
     readonly int? TraceRuns;
 
-    [Parameter("Benchmark: the cases, comma-separated (default new,existing,big)")]
+    [Parameter("Benchmark: the cases, comma-separated (default new,existing,big,engine-free,parallelism)")]
     readonly string? Cases;
+
+    [Parameter("Benchmark: the upload parallelisms the parallelism case compares, comma-separated (default 1,2,3,4,6)")]
+    readonly string? Parallelisms;
 
     [Parameter("Benchmark: measure the runtime-knob variants (default true)")]
     readonly bool? Variants;
@@ -53,7 +56,7 @@ partial class Build
     AbsolutePath BenchmarkProject => RootDirectory / "benchmarks/EcrPush.Benchmarks/EcrPush.Benchmarks.csproj";
 
     Target Benchmark => _ => _
-        .Description("EcrPush against the aws-CLI and credential-helper recipes on the local ECR stand-in (Linux, root)")
+        .Description("EcrPush against the aws-CLI, credential-helper and skopeo recipes on the local ECR stand-in (Linux, root)")
         .Executes(() =>
         {
             // Nuke takes "-10" in "--nice -10" for an option and leaves Nice unset without a word.
@@ -154,7 +157,7 @@ partial class Build
         static string Text(object value) => value is bool flag ? (flag ? "true" : "false") : Convert.ToString(value, CultureInfo.InvariantCulture)!;
         var options = new (string Name, object? Value)[]
         {
-            ("runs", Runs), ("warmups", Warmups), ("big-runs", BigRuns), ("trace-runs", TraceRuns), ("cases", Cases),
+            ("runs", Runs), ("warmups", Warmups), ("big-runs", BigRuns), ("trace-runs", TraceRuns), ("cases", Cases), ("parallelisms", Parallelisms),
             ("variants", Variants), ("probes", Probes), ("nice", Nice), ("install-tools", InstallTools), ("aws", Aws),
             ("verbose", Verbose),
         };

@@ -13,7 +13,10 @@ internal sealed record Options
 
     public int TraceRuns { get; init; } = 3;
 
-    public IReadOnlySet<string> Cases { get; init; } = new HashSet<string>(["new", "existing", "big"], StringComparer.Ordinal);
+    public IReadOnlySet<string> Cases { get; init; } = new HashSet<string>(["new", "existing", "big", "engine-free", "parallelism"], StringComparer.Ordinal);
+
+    /// <summary>The upload parallelisms (<c>SetUploadParallelism</c>) the <c>parallelism</c> case compares; 3 is the library's default.</summary>
+    public IReadOnlyList<int> Parallelisms { get; init; } = [1, 2, 3, 4, 6];
 
     public string? Aws { get; init; }
 
@@ -31,9 +34,6 @@ internal sealed record Options
 
     /// <summary>Price the building blocks of a push, each alone in a fresh process (see <see cref="Probes"/>).</summary>
     public bool Probes { get; init; } = true;
-
-    /// <summary>Measure the lean push of <see cref="LitePush"/> beside EcrPush, as a floor for .NET.</summary>
-    public bool Lite { get; init; } = true;
 
     public bool InstallTools { get; init; }
 
@@ -59,13 +59,13 @@ internal sealed record Options
                 case "big-runs": options = options with { BigRuns = Positive(value, name) }; break;
                 case "trace-runs": options = options with { TraceRuns = int.Parse(value, CultureInfo.InvariantCulture) }; break;
                 case "cases": options = options with { Cases = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) }; break;
+                case "parallelisms": options = options with { Parallelisms = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Positive(v, name)).Distinct().ToList() }; break;
                 case "aws": options = options with { Aws = value }; break;
                 case "r2r": options = options with { ReadyToRun = value.Length == 0 ? null : value }; break;
                 case "r2r-lib": options = options with { ReadyToRunLibrary = value.Length == 0 ? null : value }; break;
                 case "variants": options = options with { Variants = bool.Parse(value) }; break;
                 case "nice": options = options with { Nice = int.Parse(value, CultureInfo.InvariantCulture) }; break;
                 case "probes": options = options with { Probes = bool.Parse(value) }; break;
-                case "lite": options = options with { Lite = bool.Parse(value) }; break;
                 case "install-tools": options = options with { InstallTools = bool.Parse(value) }; break;
                 case "nuke-build": options = options with { NukeBuild = value.Length == 0 ? null : value }; break;
                 case "verbose": options = options with { Verbose = bool.Parse(value) }; break;

@@ -5,7 +5,7 @@ namespace Ecr.Benchmarks;
 /// <summary>
 /// EcrPush against the aws-CLI recipe and the credential-helper recipe on one local ECR stand-in.
 /// <code>
-/// EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big] [--aws=/usr/bin/aws]
+/// EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big,engine-free,parallelism] [--parallelisms=1,2,3,4,6] [--aws=/usr/bin/aws]
 ///                    [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true]
 ///                    [--probes=true] [--nice=0] [--install-tools] [--verbose] [--nuke-build=PATH]
 /// </code>
@@ -28,7 +28,7 @@ internal static class Program
 
     private static int Usage(string mode)
     {
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big] [--aws=PATH] [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true] [--probes=true] [--nice=0] [--install-tools] [--verbose] [--nuke-build=PATH]");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: EcrPush.Benchmarks [--runs=7] [--warmups=1] [--big-runs=3] [--cases=new,existing,big,engine-free,parallelism] [--parallelisms=1,2,3,4,6] [--aws=PATH] [--r2r=PATH] [--r2r-lib=PATH] [--trace-runs=3] [--variants=true] [--probes=true] [--nice=0] [--install-tools] [--verbose] [--nuke-build=PATH]");
         return 2;
     }
 }

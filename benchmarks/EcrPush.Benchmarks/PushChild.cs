@@ -11,8 +11,11 @@ namespace Ecr.Benchmarks;
 /// <summary>
 /// The measured side: a process that calls <c>EcrTasks.EcrPush</c> the way a build does. Two modes of this exe:
 /// <list type="bullet">
-/// <item><description><c>push-once SOURCE REPOSITORY TAG [create]</c>: one push, then exit. The harness times the whole
-/// process, so runtime start-up, assembly loading and JIT count.</description></item>
+/// <item><description><c>push-once SOURCE REPOSITORY TAG [create] [parallelism=N]</c>: one push, then exit. The harness
+/// times the whole process, so runtime start-up, assembly loading and JIT count. SOURCE is an engine image
+/// (<c>name:tag</c>), <c>oci:DIR</c> (an OCI layout, <c>SetSourceOciLayout</c>) or <c>archive:FILE</c> (an OCI archive or
+/// docker-archive, <c>SetSourceImageArchive</c>); those two need no engine. <c>parallelism=N</c> sets
+/// <c>SetUploadParallelism</c>.</description></item>
 /// <item><description><c>serve</c>: a process that is already up (as a Nuke or Cake build is when it reaches its push
 /// target); each <c>push SOURCE REPOSITORY TAG [create]</c> line on stdin is one call, timed here.</description></item>
 /// </list>
@@ -59,9 +62,20 @@ internal static class PushChild
 
     private static bool Push(ReadOnlySpan<string> words, Timeline timeline, Tracer? tracer, StringBuilder output, Stopwatch? clock)
     {
-        var (source, repository, tag, create) = (words[0], words[1], words[2], words.Length > 3 && words[3] == "create");
-        var colon = source.LastIndexOf(':');
-        var (name, sourceTag) = colon > source.LastIndexOf('/') ? (source[..colon], source[(colon + 1)..]) : (source, "latest");
+        var (source, repository, tag) = (words[0], words[1], words[2]);
+        var create = false;
+        int? parallelism = null;
+        foreach (var word in words[3..])
+        {
+            if (word == "create")
+            {
+                create = true;
+            }
+            else if (word.StartsWith("parallelism=", StringComparison.Ordinal))
+            {
+                parallelism = int.Parse(word["parallelism=".Length..], CultureInfo.InvariantCulture);
+            }
+        }
 
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         var jitTime = System.Runtime.JitInfo.GetCompilationTime();
@@ -73,14 +87,7 @@ internal static class PushChild
         string? error = null;
         try
         {
-            if (Environment.GetEnvironmentVariable("ECRPUSH_BENCH_LITE") == "1")
-            {
-                CallLitePush(name, sourceTag, repository, tag, create, timeline);
-            }
-            else
-            {
-                CallEcrPush(name, sourceTag, repository, tag, create);
-            }
+            CallEcrPush(source, repository, tag, create, parallelism);
         }
         catch (Exception exception)
         {
@@ -111,16 +118,32 @@ internal static class PushChild
 
     // Kept out of line so that EcrPush's assemblies load, and its code is compiled, inside the timed call.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CallEcrPush(string name, string sourceTag, string repository, string tag, bool create)
+    private static void CallEcrPush(string source, string repository, string tag, bool create, int? parallelism)
         => EcrTasks.EcrPush(s =>
         {
-            s = s.SetSourceImageName(name).SetSourceImageTag(sourceTag).SetRepositoryName(repository).SetTargetTags(tag);
+            if (source.StartsWith("oci:", StringComparison.Ordinal))
+            {
+                s = s.SetSourceOciLayout(source["oci:".Length..]);
+            }
+            else if (source.StartsWith("archive:", StringComparison.Ordinal))
+            {
+                s = s.SetSourceImageArchive(source["archive:".Length..]);
+            }
+            else
+            {
+                var colon = source.LastIndexOf(':');
+                var (name, sourceTag) = colon > source.LastIndexOf('/') ? (source[..colon], source[(colon + 1)..]) : (source, "latest");
+                s = s.SetSourceImageName(name).SetSourceImageTag(sourceTag);
+            }
+
+            s = s.SetRepositoryName(repository).SetTargetTags(tag);
+            if (parallelism is { } n)
+            {
+                s = s.SetUploadParallelism(n);
+            }
+
             return create ? s.EnableAutoCreateRepository() : s;
         });
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CallLitePush(string name, string sourceTag, string repository, string tag, bool create, Timeline timeline)
-        => LitePush.Push(name, sourceTag, repository, tag, create, timeline.Add);
 
     /// <summary>VmHWM of this process: the peak resident set size, in kB.</summary>
     public static long PeakResidentKilobytes()

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Ecr.Benchmarks;
 
 /// <summary>The programs the recipes run, found once; nothing is installed unless --install-tools is given.</summary>
-internal sealed record Tools(string Aws, string Docker, string CredentialHelper, string Bash, string MotoServer)
+internal sealed record Tools(string Aws, string Docker, string CredentialHelper, string Bash, string MotoServer, string? Skopeo)
 {
     private static readonly string[] SystemDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
@@ -52,7 +52,15 @@ internal sealed record Tools(string Aws, string Docker, string CredentialHelper,
             return null;
         }
 
-        return new Tools(Aws()!, docker, Helper()!, Find("bash") ?? "/bin/bash", moto);
+        // skopeo (Debian skopeo, a part of the stand-in) makes the OCI layouts of the engine-free cases and is their
+        // contender; without it those cases are left out, with a word.
+        var skopeo = Find("skopeo");
+        if (skopeo is null && (options.Cases.Contains("engine-free") || options.Cases.Contains("parallelism")))
+        {
+            Console.Error.WriteLine("No skopeo (apt-get install skopeo): the engine-free cases, which make their OCI layouts with it, are left out.");
+        }
+
+        return new Tools(Aws()!, docker, Helper()!, Find("bash") ?? "/bin/bash", moto, skopeo);
     }
 
     public static string? Find(string name) =>
