@@ -29,7 +29,7 @@ internal static partial class Harness
             }
 
             var rows = await RunCaseAsync(title, names, contenders, options.Runs);
-            PrintTable(rows, ["aws"], "aws");
+            PrintTable(rows, ["aws"]);
             Goal(rows, "ours-whole", "aws", 0.35, 0.25, "1. (IL, the package on other platforms) new repository, whole process vs aws-CLI recipe");
             Goal(rows, "r2r-whole", "aws", 0.35, 0.25, "1. (linux-x64 package, ReadyToRun) new repository, whole process vs aws-CLI recipe");
             PrintPhases("EcrPush IL, whole process (new repository)", rows, "ours-whole", wholeProcess: true);
@@ -83,7 +83,7 @@ internal static partial class Harness
             }
 
             var rows = await RunCaseAsync(title, names, contenders, options.Runs);
-            PrintTable(rows, ["helper", "aws", "nuke-helper"], "helper");
+            PrintTable(rows, ["helper", "aws", "nuke-helper"]);
             Goal(rows, "nuke-first", "nuke-helper", 1.5, 1.0, "2a. (Nuke) existing repository, first push in a real Nuke build's target vs credential-helper recipe spawned from that build");
             Goal(rows, "nuke-second", "nuke-helper", 0.5, 0.5, "2b. (Nuke) existing repository, second push in that target vs credential-helper recipe spawned from that build");
             Goal(rows, "ours-first", "helper", 1.5, 1.0, "2a. (IL, the package on other platforms) existing repository, first call in a running process vs credential-helper recipe");
@@ -124,7 +124,7 @@ internal static partial class Harness
             };
 
             var rows = await RunCaseAsync(title, names, contenders, options.BigRuns);
-            PrintTable(rows, ["aws"], "aws");
+            PrintTable(rows, ["aws"]);
             Goal(rows, "ours-whole", "aws", 1.05, 1.05, "3. 100 MiB into an empty registry vs aws-CLI recipe");
             PrintPhases("EcrPush, whole process (100 MiB, new repository)", rows, "ours-whole", wholeProcess: true);
             return rows;

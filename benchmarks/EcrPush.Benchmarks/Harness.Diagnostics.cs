@@ -79,7 +79,7 @@ internal static partial class Harness
             var names = variants.Select((v, i) => (Key: $"v{i}", v.Name)).ToDictionary(v => v.Key, v => v.Name, StringComparer.Ordinal);
             var contenders = variants.Select((v, i) => new Contender($"v{i}", run => OursWholeAsync($"v{i}", v.Exe, SmallImage, $"bench/variant-{i}-{Id(run)}", "1", create: true, v.Environment))).ToList();
             var rows = await RunCaseAsync("Start-up variants: EcrPush whole process, new repository (runtime knobs as environment variables)", names, contenders, Math.Min(options.Runs, 5));
-            PrintTable(rows, ["v0"], "v0");
+            PrintTable(rows, ["v0"]);
         }
 
         private async Task ProbesAsync()

@@ -60,7 +60,7 @@ internal static partial class Harness
             }
 
             var rows = await RunCaseAsync(title, names, contenders, options.BigRuns);
-            PrintTable(rows, ["aws", "skopeo"], "aws");
+            PrintTable(rows, ["aws", "skopeo"]);
             Goal(rows, "layout", "aws", 0.5, 0.5, "5a. 100 MiB from an OCI layout, no engine, vs aws-CLI recipe (image in the engine)");
             Goal(rows, "layout", "skopeo", 1.0, 1.0, "5b. 100 MiB from an OCI layout vs skopeo copy from that kind of layout (faster than skopeo)");
             Goal(rows, "archive", "aws", 1.0, 1.0, "5c. 100 MiB from a docker-archive (compressed on the fly) vs aws-CLI recipe (image in the engine)");
@@ -89,7 +89,7 @@ internal static partial class Harness
 
             var rows = await RunCaseAsync(title, names, contenders, options.BigRuns);
             var reference = rows.FirstOrDefault(r => r.Key == Key(3)) ?? rows[0];
-            PrintTable(rows, [reference.Key], reference.Key);
+            PrintTable(rows, [reference.Key]);
 
             // The upload alone, from the library's own line "Uploaded N of M blobs (…) in X s, P at once": without the
             // process's start-up, the token and the repository, so less noisy than the whole process.

@@ -7,15 +7,13 @@ internal static partial class Harness
 {
     private sealed partial class Run
     {
-        private void PrintTable(IReadOnlyList<Row> rows, IReadOnlyList<string> bases, string primary)
+        private static void PrintTable(IReadOnlyList<Row> rows, IReadOnlyList<string> bases)
         {
             var baseRows = bases.Select(b => rows.FirstOrDefault(r => r.Key == b)).Where(r => r is not null).ToList();
             string[] header = ["", "median s", "min s", "max s", .. baseRows.Select(b => "÷ " + b!.Key), "peak RSS"];
             var table = rows.Select(r => (IReadOnlyList<string>)[r.Name, Stats.S(r.Median), Stats.S(r.Min), Stats.S(r.Max), .. baseRows.Select(b => Stats.Ratio(r.Median / b!.Median)), Stats.Mb(r.PeakKb)]);
             var text = Stats.Table(header, table);
             Console.Write(text);
-            _summary.Append(text);
-            _ = primary;
         }
 
         private void Goal(IReadOnlyList<Row> rows, string ours, string against, double limit, double aim, string what)

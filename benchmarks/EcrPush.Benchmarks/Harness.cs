@@ -57,7 +57,6 @@ internal static partial class Harness
     {
         private readonly string _directory = PrivateNamespace.Directory!;
         private readonly List<string> _goals = [];
-        private readonly StringBuilder _summary = new();
         private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
         private LocalEcrStack _stack = null!;
         private string _host = null!;
