@@ -21,16 +21,13 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
 {
     private const string Region = "us-east-1";
     private const string OtherRegion = "eu-west-1";
-    private readonly List<string> _folders = [];
+    private readonly ScratchFolders _folders = new();
 
     private LocalEcrStack Stack => fixture.Stack;
 
     public void Dispose()
     {
-        foreach (var folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        _folders.Dispose();
     }
 
     [Fact]
@@ -213,12 +210,7 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
     private IReadOnlyList<RegistryRequest> RequestsTo(string region, string repository)
         => [.. Stack.RegistryRequests(region).Where(r => r.Target.StartsWith($"/v2/{repository}/", StringComparison.Ordinal))];
 
-    private string Folder(string name)
-    {
-        var folder = SourceTools.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     /// <summary>
     /// Pushes as EcrTasks does, through the handler hook (<see cref="Pusher.ConfigureRegistryHandler"/>) that sends each

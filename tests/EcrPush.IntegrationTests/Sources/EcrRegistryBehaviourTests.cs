@@ -27,7 +27,7 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
     // Over the 64 MiB threshold: four 16 MiB parts and a last one of about 2 MiB, under ECR's 5 MiB minimum as only the last may be.
     private const long BigLayer = 66 * MiB;
 
-    private readonly List<string> _folders = [];
+    private readonly ScratchFolders _folders = new();
 
     private LocalEcrStack Stack => fixture.Stack;
 
@@ -35,10 +35,7 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
 
     public void Dispose()
     {
-        foreach (var folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        _folders.Dispose();
     }
 
     [Fact]
@@ -377,12 +374,7 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
     private Task<EcrPushResult> PushThroughAsync(EcrRegistryFront front, Func<EcrPushSettings, EcrPushSettings> configure)
         => SourceTools.PushAsync(Stack, front.EndPoint, configure(new EcrPushSettings().SetRegion(Region)), handler => handler.PooledConnectionLifetime = TimeSpan.Zero);
 
-    private string Folder(string name)
-    {
-        var folder = SourceTools.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     /// <summary>The manifest as the registry holds it.</summary>
     private async Task<byte[]> ManifestAsync(string repository, string reference)

@@ -13,7 +13,7 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
     private const string Region = "us-east-1";
     private readonly StackFixture _fixture;
     private readonly FrontedStackFixture _fronted;
-    private readonly List<string> _folders = [];
+    private readonly ScratchFolders _folders = new();
 
     public EngineFreeBadInputTests(StackFixture fixture, FrontedStackFixture fronted)
     {
@@ -27,10 +27,7 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
     public void Dispose()
     {
         _fronted.Front.Reset();
-        foreach (var folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        _folders.Dispose();
     }
 
     [Fact]
@@ -202,10 +199,5 @@ public sealed class EngineFreeBadInputTests : IClassFixture<FrontedStackFixture>
         Assert.DoesNotContain(repositories.GetProperty("repositories").EnumerateArray(), r => r.GetProperty("repositoryName").GetString() == repository);
     }
 
-    private string Folder(string name)
-    {
-        var folder = SourceTools.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 }

@@ -15,7 +15,7 @@ namespace Ecr.IntegrationTests.Sources;
 public sealed class EngineFreeSourcesTests(StackFixture fixture) : IDisposable
 {
     private const string Region = "us-east-1";
-    private readonly List<string> _folders = [];
+    private readonly ScratchFolders _folders = new();
 
     private LocalEcrStack Stack => fixture.Stack;
 
@@ -23,10 +23,7 @@ public sealed class EngineFreeSourcesTests(StackFixture fixture) : IDisposable
 
     public void Dispose()
     {
-        foreach (var folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        _folders.Dispose();
     }
 
     [Fact]
@@ -195,12 +192,7 @@ public sealed class EngineFreeSourcesTests(StackFixture fixture) : IDisposable
     private Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure)
         => SourceTools.PushAsync(Stack, Stack.RegistryEndPoint(Region), configure(new EcrPushSettings()));
 
-    private string Folder(string name)
-    {
-        var folder = SourceTools.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     /// <summary>The manifest or index as the registry holds it, asked for with every media type the push writes.</summary>
     private async Task<byte[]> ManifestAsync(string repository, string reference)

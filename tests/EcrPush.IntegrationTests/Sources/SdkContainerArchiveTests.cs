@@ -14,16 +14,13 @@ namespace Ecr.IntegrationTests.Sources;
 public sealed class SdkContainerArchiveTests(StackFixture fixture, ITestOutputHelper output) : IDisposable
 {
     private const string Region = "us-east-1";
-    private readonly List<string> _folders = [];
+    private readonly ScratchFolders _folders = new();
 
     private LocalEcrStack Stack => fixture.Stack;
 
     public void Dispose()
     {
-        foreach (var folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        _folders.Dispose();
     }
 
     /// <summary>
@@ -35,8 +32,7 @@ public sealed class SdkContainerArchiveTests(StackFixture fixture, ITestOutputHe
     [InlineData("docker")]
     public async Task An_archive_from_the_SDK_container_publish_pushes_and_pulls_back_with_the_same_image_id(string baseKind)
     {
-        var folder = SourceTools.NewFolder("sdk");
-        _folders.Add(folder);
+        var folder = _folders.New("sdk");
         var baseRepository = StackChecks.NewRepository("sdkbase");
         if (baseKind == "oci")
         {

@@ -47,9 +47,6 @@ internal static class SourceTools
         return await pusher.PushAsync(settings, cancellationToken);
     }
 
-    /// <summary>A fresh scratch folder under the test's temp; deleted by the caller.</summary>
-    public static string NewFolder(string name) => Directory.CreateTempSubdirectory($"ecrpush-it-{name}-").FullName;
-
     /// <summary><c>skopeo copy --src-daemon-host … docker-daemon:IMAGE DESTINATION</c>: a layout or archive made by the real tool.</summary>
     public static Task SkopeoFromEngineAsync(LocalEcrStack stack, string image, string destination)
         => RunAsync("skopeo", ["copy", "--quiet", "--src-daemon-host", stack.DockerHost, $"docker-daemon:{image}", destination]);
