@@ -302,11 +302,7 @@ public sealed partial class LocalEcrStack
             async token =>
             {
                 // Noted as early as possible, so that teardown can find whatever the engine spawns in it.
-                if (_engineMountNamespace is null && ProcessTable.MountNamespaceOf(engine.Id) is { } engineNamespace &&
-                    !string.Equals(engineNamespace, ownNamespace, StringComparison.Ordinal))
-                {
-                    _engineMountNamespace = engineNamespace;
-                }
+                HoldEngineMountNamespace(engine.Id, ownNamespace);
 
                 await _engine.PingAsync(token).ConfigureAwait(false);
                 return null;
@@ -316,11 +312,7 @@ public sealed partial class LocalEcrStack
             timeout,
             cancellationToken).ConfigureAwait(false);
 
-        if (_engineMountNamespace is null && ProcessTable.MountNamespaceOf(engine.Id) is { } readyNamespace &&
-            !string.Equals(readyNamespace, ownNamespace, StringComparison.Ordinal))
-        {
-            _engineMountNamespace = readyNamespace;
-        }
+        HoldEngineMountNamespace(engine.Id, ownNamespace);
 
         var containerdPidFile = Path.Combine(execRoot, "containerd", "containerd.pid");
         if (File.Exists(containerdPidFile) &&
@@ -330,5 +322,27 @@ public sealed partial class LocalEcrStack
         }
 
         Log($"dockerd ready at {DockerHost} after {Seconds(clock)}");
+    }
+
+    /// <summary>
+    /// Notes the engine's private mount namespace once it has one (before <c>unshare</c> it is still ours), and holds it
+    /// open until teardown has swept it: a freed namespace's number goes to the next new one, which may be another
+    /// stack's engine applying a layer, and the sweep must never find that one.
+    /// </summary>
+    private void HoldEngineMountNamespace(int enginePid, string? ownNamespace)
+    {
+        if (_engineMountNamespace is not null || ProcessTable.HoldMountNamespaceOf(enginePid) is not { } held)
+        {
+            return;
+        }
+
+        if (string.Equals(held.Name, ownNamespace, StringComparison.Ordinal))
+        {
+            held.Hold.Dispose();
+            return;
+        }
+
+        _engineMountNamespaceHold = held.Hold;
+        _engineMountNamespace = held.Name;
     }
 }

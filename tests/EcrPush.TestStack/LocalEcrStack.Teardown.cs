@@ -45,6 +45,7 @@ public sealed partial class LocalEcrStack
                 process.Dispose();
             }
 
+            _engineMountNamespaceHold?.Dispose();
             _registryProbe.Dispose();
             _ecrApi.Dispose();
             _engine.Dispose();
@@ -186,6 +187,7 @@ public sealed partial class LocalEcrStack
 
         // Give the kernel a moment to end them so that the directory can go.
         ProcessTable.WaitForExitAsync([.. processes.Select(process => process.Id), .. leftovers], TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
+        _engineMountNamespaceHold?.Dispose();
         DeleteStateDirectory();
     }
 }

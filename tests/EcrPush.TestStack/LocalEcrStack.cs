@@ -71,6 +71,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
     private Uri? _ecrEndpoint;
     private IReadOnlyDictionary<string, string>? _awsEnvironment;
     private string? _engineMountNamespace;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _engineMountNamespaceHold;
     private int? _containerdPid;
     private readonly PosixSignalRegistration[] _terminationSignals;
     private Task? _disposal;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ecr.TestStack;
 
@@ -28,6 +29,37 @@ internal static class ProcessTable
 
     /// <summary>The mount namespace of <paramref name="pid"/>, e.g. "mnt:[4026531841]", or <see langword="null"/> when it is gone.</summary>
     public static string? MountNamespaceOf(int pid) => ReadLink($"/proc/{pid}/ns/mnt");
+
+    /// <summary>
+    /// Opens the mount namespace of <paramref name="pid"/> and names it, or <see langword="null"/> when the process is
+    /// gone. The kernel hands a freed namespace's number to the next new one at once (every layer dockerd applies
+    /// unshares one), so a name is only this namespace's while a handle keeps it alive: hold the handle until the name
+    /// is no longer used to find processes.
+    /// </summary>
+    public static (SafeFileHandle Hold, string Name)? HoldMountNamespaceOf(int pid)
+    {
+        SafeFileHandle? hold = null;
+        try
+        {
+            hold = File.OpenHandle($"/proc/{pid}/ns/mnt", FileMode.Open, FileAccess.Read);
+            if (ReadLink($"/proc/self/fd/{hold.DangerousGetHandle()}") is not { } name)
+            {
+                return null;
+            }
+
+            (SafeFileHandle Hold, string Name) held = (hold, name);
+            hold = null;
+            return held;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        finally
+        {
+            hold?.Dispose();
+        }
+    }
 
     private static IEnumerable<int> LivePids() =>
         Directory.EnumerateDirectories("/proc")
