@@ -23,12 +23,12 @@ internal sealed partial class Pusher
     private async Task<EcrPushResult> PushArtifactAsync(PushPlan plan, ArtifactSource artifact, CiService ci, CancellationToken cancellationToken)
     {
         var stopwatch = StartLog(plan, artifact);
-#pragma warning disable CA2000, CA2025 // Every task that uses the client is awaited before it is disposed.
+#pragma warning disable CA2025 // Every task that uses the client is awaited before it is disposed.
         using var http = CreateRegistryHttpClient(plan);
 
         var imageTask = Task.Run(() => OpenArtifactAsync(artifact, cancellationToken), cancellationToken);
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushArtifactToDestinationAsync(http, imageTask, plan, artifact, destination, ci, cancellationToken), cancellationToken)).ToList();
-#pragma warning restore CA2000, CA2025
+#pragma warning restore CA2025
         try
         {
             await AwaitDestinationsAsync(plan, pushes, imageTask).ConfigureAwait(false);

@@ -17,14 +17,14 @@ internal sealed partial class Pusher
     private async Task<EcrPushResult> PushEcrImageAsync(PushPlan plan, EcrImageSource source, CiService ci, CancellationToken cancellationToken)
     {
         var stopwatch = StartLog(plan, source);
-#pragma warning disable CA2000, CA2025 // Every task that uses the client is awaited before it is disposed.
+#pragma warning disable CA2025 // Every task that uses the client is awaited before it is disposed.
         using var http = CreateRegistryHttpClient(plan);
 
         // The source is found before any destination is touched: a missing image creates no repository anywhere.
         var sourceTask = Task.Run(() => FindEcrImageAsync(plan, source, cancellationToken), cancellationToken);
         var copySource = new Lazy<Task<(ImageCopier Copier, RemoteImage Image)>>(() => ReadForCopyAsync(http, sourceTask, source, ci, cancellationToken));
         var pushes = plan.Destinations.Select(destination => Task.Run(() => PushEcrImageToDestinationAsync(http, sourceTask, copySource, plan, source, destination, ci, cancellationToken), cancellationToken)).ToList();
-#pragma warning restore CA2000, CA2025
+#pragma warning restore CA2025
         try
         {
             await AwaitDestinationsAsync(plan, pushes, sourceTask).ConfigureAwait(false);
