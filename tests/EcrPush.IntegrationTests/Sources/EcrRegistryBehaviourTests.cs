@@ -96,7 +96,9 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).EnableAutoCreateRepository()));
 
         Assert.Contains($"The blob file {layer.FullName} does not match its digest sha256:{layer.Name}", exception.Message, StringComparison.Ordinal);
-        Assert.Equal(5, front.Requests.Count(r => r.IsPart));
+        // Four whole parts were answered; the fifth fails before its last bytes go, and is aborted: whether the front
+        // read that request's head before the reset depends on scheduling (a reset drops what it had not read yet).
+        Assert.InRange(front.Requests.Count(r => r.IsPart), 4, 5);
         Assert.DoesNotContain(front.Requests, r => r.Method == "PUT" && r.Target.Contains($"digest=sha256%3A{layer.Name}", StringComparison.Ordinal));
         Assert.Empty(await StackChecks.RegistryTagsAsync(Stack, Region, repository));
         using var registry = Stack.CreateRegistryClient(Region);
