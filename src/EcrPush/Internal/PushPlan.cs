@@ -1,4 +1,5 @@
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr.Internal;
 

@@ -1,4 +1,4 @@
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
 using Ecr.Internal.Ci;
 using Ecr.Internal.Docker;
 using Ecr.Internal.Registry;

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Internal.Ci;
 using Ecr.Internal.Docker;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr.Internal;
 

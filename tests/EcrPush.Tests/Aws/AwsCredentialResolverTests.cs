@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Tests.Fakes;
 
 namespace Ecr.Tests.Aws;

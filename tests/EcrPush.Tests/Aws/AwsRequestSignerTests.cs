@@ -1,6 +1,6 @@
 using System.Text;
 using Amazon.Runtime;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr.Tests.Aws;
 

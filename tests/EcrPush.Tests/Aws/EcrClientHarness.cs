@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Tests.Fakes;
 
 namespace Ecr.Tests.Aws;

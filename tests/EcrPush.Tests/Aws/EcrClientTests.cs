@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr.Tests.Aws;
 

@@ -1,4 +1,4 @@
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Tests.Fakes;
 
 namespace Ecr.Tests.Aws;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
 
 namespace Ecr.Tests.Aws;
 

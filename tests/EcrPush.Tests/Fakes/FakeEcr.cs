@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr.Tests.Fakes;
 

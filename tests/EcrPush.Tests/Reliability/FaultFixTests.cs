@@ -1,5 +1,6 @@
 using Ecr.Internal;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Internal.Ci;
 using Ecr.Tests.Fakes;
 

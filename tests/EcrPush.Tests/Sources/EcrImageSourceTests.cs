@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using Ecr.Internal;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
 using Ecr.Internal.Registry;
 using Ecr.Internal.Sources;
 using Ecr.Tests.Fakes;

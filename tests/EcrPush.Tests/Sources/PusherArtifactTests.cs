@@ -1,5 +1,5 @@
 using Ecr.Internal;
-using Ecr.Internal.Aws;
+using Ecr.Internal.Aws.EcrApi;
 using Ecr.Tests.Fakes;
 
 namespace Ecr.Tests.Sources;

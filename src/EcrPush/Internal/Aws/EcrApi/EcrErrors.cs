@@ -1,0 +1,116 @@
+using System.Globalization;
+
+using Ecr.Internal.Aws.Runtime;
+
+namespace Ecr.Internal.Aws.EcrApi;
+
+/// <summary>
+/// Turns an ECR error answer into the push's exception: the operation, region and endpoint, the AWS code and
+/// message, and what to do about it. The AWS message is quoted as AWS sent it (it names no secret); a body that
+/// is not an AWS error is summarised from its status and first characters.
+/// </summary>
+internal static class EcrErrors
+{
+    private static readonly HashSet<string> AccessDenied = new(StringComparer.Ordinal)
+    {
+        "AccessDeniedException", "AccessDenied", "NotAuthorized", "UnauthorizedOperation", "AuthorizationError",
+    };
+
+    private static readonly HashSet<string> UnknownKey = new(StringComparer.Ordinal)
+    {
+        "UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "AuthFailure",
+    };
+
+    private static readonly HashSet<string> BadSignature = new(StringComparer.Ordinal)
+    {
+        "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException",
+        "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+    };
+
+    private static readonly HashSet<string> Expired = new(StringComparer.Ordinal)
+    {
+        "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired",
+    };
+
+
+    /// <summary>The IAM action an operation needs.</summary>
+    public static string IamAction(string operation) => $"ecr:{operation}";
+
+    public static EcrPushException ToException(string operation, EcrEndpoint endpoint, string credentialSource, EcrApiResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(response);
+
+        var where = $"ECR {operation} in {endpoint.SigningRegion} ({endpoint.Url})";
+        var status = string.Create(CultureInfo.InvariantCulture, $"HTTP {response.StatusCode}{(string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase)}");
+        var tries = response.Attempts > 1 ? string.Create(CultureInfo.InvariantCulture, $" after {response.Attempts} attempts") : string.Empty;
+
+        if (response.ErrorCode is not { } code)
+        {
+            var body = string.IsNullOrEmpty(response.BodySnippet) ? "an empty body" : $"'{response.BodySnippet}'";
+            var type = response.ContentType ?? "no content type";
+            var advice = response.StatusCode == 407
+                ? "The proxy asks for credentials: give them in the proxy URL (http://user:password@proxy:port, in the Proxy setting or HTTPS_PROXY), or ask for the ECR endpoint to be let through."
+                : $"Something other than ECR probably answered: a proxy, a firewall or a wrong endpoint. Check the endpoint (from {endpoint.Source}) and the proxy (the Proxy setting, or HTTPS_PROXY / NO_PROXY).";
+            return new EcrPushException($"{where} failed{tries}: {status} with {body} ({type}), which is not an AWS error. {advice}");
+        }
+
+        var message = string.IsNullOrWhiteSpace(response.ErrorMessage) ? "(no message)" : response.ErrorMessage.Trim();
+        return new EcrPushException($"{where} failed{tries}: {code}: {message} ({status}). {Advice(operation, code, message, response, endpoint, credentialSource)}".TrimEnd());
+    }
+
+    /// <summary>A refused signature whose message speaks of time ("Signature expired: … is now earlier than …").</summary>
+    private static bool IsClockSkew(string code, string message)
+        => code is "RequestTimeTooSkewed" or "RequestInTheFuture"
+            || ((BadSignature.Contains(code) || code is "AuthFailure")
+                && (message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase) || message.Contains("skew", StringComparison.OrdinalIgnoreCase)));
+
+    private static string Advice(string operation, string code, string message, EcrApiResponse response, EcrEndpoint endpoint, string credentialSource)
+    {
+        if (AccessDenied.Contains(code))
+        {
+            var resource = operation == "GetAuthorizationToken" ? "on resource \"*\"" : "on the repository";
+            return $"The identity (credentials from {credentialSource}) is not allowed to call it: grant the IAM action {IamAction(operation)} {resource}, and check the repository policy, any permissions boundary and any SCP.";
+        }
+
+        if (IsClockSkew(code, message))
+        {
+            return "The request's time is too far from AWS's: check this machine's clock.";
+        }
+
+        if (UnknownKey.Contains(code))
+        {
+            return $"AWS does not know the access key (credentials from {credentialSource}): the credentials are invalid or deleted, or belong to another partition than {endpoint.SigningRegion}'s (China, GovCloud). Check them; {IamAction(operation)} is the IAM action the call needs once they are valid.";
+        }
+
+        if (BadSignature.Contains(code))
+        {
+            return $"The signature was refused: the secret access key does not match the access key (credentials from {credentialSource}), so the credentials are invalid. Check them.";
+        }
+
+        if (Expired.Contains(code))
+        {
+            return $"The credentials (from {credentialSource}) have expired: renew them (a new session token, aws sso login, or assume the role again).";
+        }
+
+        if (StandardRetryPolicy.IsThrottling(code, response.StatusCode))
+        {
+            return "ECR kept throttling the calls: retry later, or run fewer pushes at once.";
+        }
+
+        if (response.StatusCode >= 500 || code is "ServerException")
+        {
+            return "ECR had an internal problem: retry later.";
+        }
+
+        return code switch
+        {
+            "RepositoryNotFoundException" => "Check the repository name and the registry ID.",
+            "KmsException" => "Check the KMS key, and that the identity may use it (kms:CreateGrant, kms:DescribeKey).",
+            "LimitExceededException" => "A service quota was reached (e.g. repositories per registry): delete unused repositories or request a quota increase.",
+            "TooManyTagsException" or "InvalidTagParameterException" => "Check the repository tags: at most 50, keys and values within ECR's limits.",
+            "InvalidParameterException" or "ValidationException" => "Check the settings this call used (repository name, registry ID, tag).",
+            _ => string.Empty,
+        };
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+
+
+namespace Ecr.Internal.Aws.EcrApi;
+
+/// <summary>
+/// Source-generated (de)serialization of the ECR wire shapes: no reflection at start-up, and trimming-safe.
+/// Members are camelCase as in the service model; unset members are not sent, which is how JSON 1.1 leaves
+/// an optional member out.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(GetAuthorizationTokenRequest))]
+[JsonSerializable(typeof(GetAuthorizationTokenResponse))]
+[JsonSerializable(typeof(DescribeRepositoriesRequest))]
+[JsonSerializable(typeof(DescribeRepositoriesResponse))]
+[JsonSerializable(typeof(CreateRepositoryRequest))]
+[JsonSerializable(typeof(CreateRepositoryResponse))]
+[JsonSerializable(typeof(PutLifecyclePolicyRequest))]
+[JsonSerializable(typeof(SetRepositoryPolicyRequest))]
+[JsonSerializable(typeof(BatchGetImageRequest))]
+[JsonSerializable(typeof(BatchGetImageResponse))]
+[JsonSerializable(typeof(PutImageRequest))]
+[JsonSerializable(typeof(AwsErrorBody))]
+internal sealed partial class EcrJsonContext : JsonSerializerContext;

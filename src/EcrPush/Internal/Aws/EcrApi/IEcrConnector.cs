@@ -1,0 +1,15 @@
+using Ecr.Internal.Aws.Runtime;
+
+namespace Ecr.Internal.Aws.EcrApi;
+
+/// <summary>
+/// Turns the AWS options into a ready ECR client: region, credentials and endpoint resolved, each with the
+/// place it came from for the log. A seam so that unit tests can hand the engine a fake ECR.
+/// </summary>
+internal interface IEcrConnector
+{
+    Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken);
+}
+
+/// <summary>A resolved client. <see cref="CacheKey"/> identifies endpoint and identity (never a secret) for the token cache.</summary>
+internal sealed record EcrConnection(IEcrClient Client, string Region, string RegionSource, string CredentialSource, Uri Endpoint, string CacheKey);
