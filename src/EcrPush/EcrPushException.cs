@@ -22,4 +22,13 @@ public sealed class EcrPushException : Exception
     public EcrPushException()
     {
     }
+
+    /// <summary>For settings that failed their check: each problem, in the order the message lists them; empty otherwise.</summary>
+    public IReadOnlyList<string> Problems { get; internal init; } = [];
+
+    /// <summary>
+    /// For a push that failed after part of it succeeded: what landed where, one entry per destination that holds
+    /// something, each with only the references that landed; empty when nothing was pushed.
+    /// </summary>
+    public IReadOnlyList<EcrPushedImage> Landed { get; internal init; } = [];
 }
