@@ -44,7 +44,7 @@ public sealed class PusherTests
         Assert.Equal("123456789012", only.RegistryId);
         Assert.False(only.RepositoryCreated);
         Assert.Equal([$"{Target}:1.4.2", $"{Target}:latest"], _engine.Pushed);
-        Assert.All(_engine.PushCredentials, c => Assert.Equal((FakeEcr.Host, "AWS", "password-1"), (c.ServerAddress, c.UserName, c.Password)));
+        Assert.All(_engine.PushCredentials, c => Assert.Equal((FakeEcr.Host, "AWS", "password-1"), (c.ServerAddress, c.Credentials.UserName, c.Credentials.Password)));
         Assert.Equal(["web:1.4.2"], _engine.Tags.Keys);
     }
 
@@ -163,7 +163,7 @@ public sealed class PusherTests
         await CreatePusher(tokens).PushAsync(Settings, CancellationToken.None);
 
         Assert.Equal(2, _ecr.TokenCalls);
-        Assert.Equal(["password-1", "password-2"], _engine.PushCredentials.Select(c => c.Password));
+        Assert.Equal(["password-1", "password-2"], _engine.PushCredentials.Select(c => c.Credentials.Password));
     }
 
     [Fact]

@@ -152,7 +152,7 @@ public sealed class EcrClientTests
     public async Task GetImage_returns_the_exact_manifest_with_its_media_type_and_a_digest_computed_from_its_bytes()
     {
         const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
-        var digest = Ecr.Internal.Sources.Sha256.Of(System.Text.Encoding.UTF8.GetBytes(Manifest));
+        var digest = Ecr.Internal.Images.Sha256.Of(System.Text.Encoding.UTF8.GetBytes(Manifest));
         using var harness = new EcrClientHarness();
         harness.Stub
             .ThenJson(HttpStatusCode.OK, $$"""{"images":[{"registryId":"123456789012","imageId":{"imageDigest":"{{digest}}","imageTag":"rc"},"imageManifest":{{System.Text.Json.JsonSerializer.Serialize(Manifest)}},"imageManifestMediaType":"application/vnd.oci.image.index.v1+json"}],"failures":[]}""")

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Ecr.Internal.Sources;
+using Ecr.Internal.Images;
 
 
 namespace Ecr.Internal.Aws.EcrApi;

@@ -81,7 +81,7 @@ internal sealed record EcrImage(string ManifestDigest, string? ConfigDigest);
 /// <summary>An image's manifest as ECR stores it: the exact text, its media type, its digest (of those bytes), and the registry that answered.</summary>
 internal sealed record EcrManifest(string Manifest, string MediaType, string Digest, string? RegistryId)
 {
-    public bool IsIndex => Sources.MediaTypes.IsIndex(MediaType);
+    public bool IsIndex => Images.MediaTypes.IsIndex(MediaType);
 }
 
 /// <summary>What PutImage did: put the tag, found it on this manifest already, or refused it as an immutable tag that holds another.</summary>

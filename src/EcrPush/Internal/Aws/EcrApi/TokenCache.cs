@@ -35,6 +35,23 @@ internal sealed class TokenCache(IEnvironment environment)
     }
 
     /// <summary>
+    /// A new token in place of <paramref name="stale"/>, which a registry refused in the middle of a push; a caller whose
+    /// stale token was replaced already gets the replacement. (Interim: the aws branch brings the shared refresh.)
+    /// </summary>
+    public async Task<EcrAuthorization> RefreshAsync(EcrConnection connection, string? registryId, EcrAuthorization stale, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var key = $"{connection.CacheKey}|{registryId}";
+        if (_tokens.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && ReferenceEquals(await entry.Value.ConfigureAwait(false), stale))
+        {
+            _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<EcrAuthorization>>>(key, entry));
+        }
+
+        var next = _tokens.GetOrAdd(key, _ => Fetch(key, connection, registryId));
+        return await next.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The fetch is shared by every waiting push, so one caller's cancellation must not cancel it. A failed fetch
     /// is not cached: it leaves the cache when it fails, also when every caller that waited for it had given up.
     /// </summary>

@@ -1,0 +1,18 @@
+using Ecr.Internal;
+using Ecr.Internal.Registry;
+
+namespace Ecr.Tests.Fakes;
+
+/// <summary>Registry clients over a test's handler: the transport as a push builds it, with a retry policy that does not wait.</summary>
+internal static class TestRegistries
+{
+    /// <summary>A retry policy whose waits are instant: the jitter is 0, so every delay is too.</summary>
+    public static RegistryRetryPolicy NoWaits { get; } = new(randomizer: () => 0);
+
+    public static RegistryClient Client(HttpMessageHandler handler, string host, string password = "secret-token", IPushLog? log = null, RegistryRetryPolicy? retries = null, TimeSpan? inactivityTimeout = null, Func<RegistryCredentials, CancellationToken, Task<RegistryCredentials>>? refresh = null)
+    {
+        var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var auth = new RegistryAuth(new RegistryCredentials("AWS", password), refresh);
+        return new RegistryClient(new RegistryTransport(http, host, auth, inactivityTimeout ?? TimeSpan.FromSeconds(30), retries ?? NoWaits, log ?? new RecordingLog()));
+    }
+}
