@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ecr.IntegrationTests.Sources;
 using Ecr.TestStack;
 
 namespace Ecr.IntegrationTests;
@@ -9,13 +10,17 @@ public sealed class DestinationsTests(StackFixture fixture)
 {
     private LocalEcrStack Stack => fixture.Stack;
 
+    /// <summary>
+    /// The engine pushes the first region; the second gets a copy of what landed there, registry to registry, from this
+    /// process (which reaches each region's registry on loopback, as the engine does in its namespace).
+    /// </summary>
     [Fact]
-    public async Task One_call_pushes_one_image_to_two_regions()
+    public async Task One_call_pushes_one_image_to_two_regions_with_one_digest()
     {
         var imageId = await Stack.BuildImageAsync("it-two-regions:1", layers: 2);
         var repository = StackChecks.NewRepository("two-regions");
 
-        var result = await EcrTasks.EcrPushAsync(s => s
+        var result = await SourceTools.PushAsync(Stack, new EcrPushSettings()
             .SetRegion("us-east-1").AddDestinations(new EcrDestination("eu-west-1"))
             .SetSourceImageName("it-two-regions").SetSourceImageTag("1")
             .SetRepositoryName(repository).SetTargetTags("1", "latest").EnableAutoCreateRepository());
@@ -24,6 +29,7 @@ public sealed class DestinationsTests(StackFixture fixture)
         Assert.Equal(
             [$"{Stack.RegistryHost("us-east-1")}/{repository}:1", $"{Stack.RegistryHost("us-east-1")}/{repository}:latest", $"{Stack.RegistryHost("eu-west-1")}/{repository}:1", $"{Stack.RegistryHost("eu-west-1")}/{repository}:latest"],
             result.AllImageReferences);
+        Assert.Equal(result.Destinations[0].Digest, result.Destinations[1].Digest);
         foreach (var destination in result.Destinations)
         {
             Assert.True(destination.RepositoryCreated);

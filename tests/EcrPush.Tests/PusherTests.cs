@@ -93,7 +93,7 @@ public sealed class PusherTests
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetRepositoryName("team/new").EnableAutoCreateRepository(), CancellationToken.None));
 
         Assert.StartsWith("The push failed: 503", exception.Message, StringComparison.Ordinal);
-        Assert.Contains($"The repository {FakeEcr.Host}/team/new was created by this push and stays, empty", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"The repository {FakeEcr.Host}/team/new was created by this push and stays, without this image; delete it, or push again.", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace Ecr.Tests.Fakes;
 /// <summary>Registry clients over a test's handler: the transport as a push builds it, with a retry policy that does not wait.</summary>
 internal static class TestRegistries
 {
-    /// <summary>A retry policy whose waits are instant: the jitter is 0, so every delay is too.</summary>
-    public static RegistryRetryPolicy NoWaits { get; } = new(randomizer: () => 0);
+    /// <summary>The retry policy of a push, on a clock whose waits are over at once.</summary>
+    public static RegistryRetryPolicy NoWaits { get; } = new(InstantTime.Instance);
 
     public static RegistryClient Client(HttpMessageHandler handler, string host, string password = "secret-token", IPushLog? log = null, RegistryRetryPolicy? retries = null, TimeSpan? inactivityTimeout = null, Func<RegistryCredentials, CancellationToken, Task<RegistryCredentials>>? refresh = null)
     {

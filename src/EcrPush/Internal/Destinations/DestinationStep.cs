@@ -110,7 +110,8 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
             ? $"Nothing was tagged in {destination.Target}{(held.Count > 0 ? $" by this push ({string.Join(", ", held)} held the image already)" : string.Empty)}."
             : $"Tagged before the failure: {string.Join(", ", failed.LandedTags.Select(tag => $"{destination.Target}:{tag}"))} ({failed.Digest}); not tagged: {string.Join(", ", missing)}.";
         var stays = destination.Repository.Created ? $" {RepositoryStays(destination, empty: held.Count == 0)}" : string.Empty;
-        return new EcrPushException($"{cause.Message} {landed}{stays}", cause)
+        // The cause's message is in this one whole; the chain goes on with what caused it (the registry's answer, say).
+        return new EcrPushException($"{cause.Message} {landed}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
         {
             Landed = held.Count == 0 ? [] : [Pushed(plan, destination, failed.LandedTags.Count > 0 ? failed.Digest : alreadyThere[held[0]], image, held)],
         };
@@ -118,7 +119,7 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
 
     // The repository is not deleted (it may be shared the moment it exists), but the user learns that this push made it.
     private static string RepositoryStays(DestinationContext destination, bool empty)
-        => $"The repository {destination.Target} was created by this push and stays{(empty ? ", empty; delete it, or push again" : string.Empty)}.";
+        => $"The repository {destination.Target} was created by this push and stays{(empty ? ", without this image; delete it, or push again" : string.Empty)}.";
 
     private static EcrPushedImage Pushed(PushPlan plan, DestinationContext destination, string digest, FoundImage image, IReadOnlyList<string> tags) => new()
     {

@@ -33,7 +33,7 @@ internal sealed class ImmutableTags(DestinationContext destination, IReadOnlyLis
         var (_, conflicts) = await ReadAsync(cancellationToken).ConfigureAwait(false);
         return conflicts.Count == 0
             ? refusal
-            : new EcrPushException($"{Conflict(conflicts)} Another push wrote {(conflicts.Count == 1 ? "it" : "them")} after this push had checked, and the registry refused this one. Push under a new tag (a version or build number), or remove the tag from TargetTags.", refusal);
+            : new EcrPushException($"{Conflict(conflicts)} Another push wrote {(conflicts.Count == 1 ? "it" : "them")} after this push had checked {(conflicts.Count == 1 ? "it" : "them")}, and the registry refused this one. Push under a new tag (a version or build number), or remove the tag from TargetTags.", refusal);
     }
 
     private async Task<(Dictionary<string, string> Held, List<string> Conflicts)> ReadAsync(CancellationToken cancellationToken)
