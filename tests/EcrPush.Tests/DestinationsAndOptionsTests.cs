@@ -5,7 +5,7 @@ using Ecr.Tests.Fakes;
 namespace Ecr.Tests;
 
 /// <summary>Several destinations in one push, and the options a repository the push creates is given.</summary>
-public sealed class DestinationsAndOptionsTests
+public sealed class DestinationsAndOptionsTests : IDisposable
 {
     private const string ImageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -23,6 +23,8 @@ public sealed class DestinationsAndOptionsTests
 
     private static EcrPushSettings Settings => new EcrPushSettings()
         .SetRegion("us-east-1").SetSourceImageName("web").SetSourceImageTag("1").SetRepositoryName("team/web").EnableAutoCreateRepository();
+
+    public void Dispose() => _registry.Dispose();
 
     private Pusher CreatePusher() => new(_ecr, _ => _engine, new TokenCache(_environment), _environment, _log) { RegistryHandler = () => _registry, RetryPolicy = TestRegistries.NoWaits };
 

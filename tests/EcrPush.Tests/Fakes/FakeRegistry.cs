@@ -22,6 +22,9 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
 
     public ConcurrentQueue<(string Method, string Host, string PathAndQuery, int Status, string? Authorization)> Requests { get; } = new();
 
+    /// <summary>Each PATCH of an upload in parts, and each completing PUT: its Content-Range (null when none) and how many bytes its body had.</summary>
+    public ConcurrentQueue<(string Method, string? ContentRange, long Length)> UploadBodies { get; } = new();
+
     /// <summary>Answers a request instead of the registry when it returns an answer; null lets the registry answer.</summary>
     public Func<HttpRequestMessage, HttpResponseMessage?>? Intercept { get; set; }
 
@@ -149,10 +152,13 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
 
     private async Task<HttpResponseMessage> ContinueUploadAsync(HttpRequestMessage request, Uri uri, string id, (string Host, string Repository, MemoryStream Data) session, CancellationToken cancellationToken)
     {
+        var before = session.Data.Length;
         if (request.Content is not null)
         {
             await request.Content.CopyToAsync(session.Data, cancellationToken);
         }
+
+        UploadBodies.Enqueue((request.Method.Method, request.Content?.Headers.TryGetValues("Content-Range", out var range) == true ? range.Single() : null, session.Data.Length - before));
 
         if (request.Method == HttpMethod.Patch)
         {

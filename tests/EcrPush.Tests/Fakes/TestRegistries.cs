@@ -11,7 +11,9 @@ internal static class TestRegistries
 
     public static RegistryClient Client(HttpMessageHandler handler, string host, string password = "secret-token", IPushLog? log = null, RegistryRetryPolicy? retries = null, TimeSpan? inactivityTimeout = null, Func<RegistryCredentials, CancellationToken, Task<RegistryCredentials>>? refresh = null)
     {
+#pragma warning disable CA2000 // Lives as long as the client; the handler is the test's to dispose.
         var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
         var auth = new RegistryAuth(new RegistryCredentials("AWS", password), refresh);
         return new RegistryClient(new RegistryTransport(http, host, auth, inactivityTimeout ?? TimeSpan.FromSeconds(30), retries ?? NoWaits, log ?? new RecordingLog()));
     }
