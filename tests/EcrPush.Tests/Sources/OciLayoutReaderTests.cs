@@ -86,6 +86,11 @@ public sealed class OciLayoutReaderTests : IDisposable
         Assert.Equal(["linux/amd64", "linux/arm64/v8", "unknown/unknown"], whole.Children.Select(c => c.Platform));
         Assert.Equal([arm], armOnly.Children.Select(c => c.Digest));
         Assert.Equal([arm], JsonNode.Parse(armOnly.Bytes)!["manifests"]!.AsArray().Select(m => (string)m!["digest"]!));
+
+        // Written as every other tool writes it, "+json", not JSON's "\u002Bjson" (people read manifests with grep).
+        var text = Encoding.UTF8.GetString(armOnly.Bytes);
+        Assert.StartsWith("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", text, StringComparison.Ordinal);
         Assert.Equal(["linux/amd64", "linux/arm64/v8"], noAttestations.Children.Select(c => c.Platform));
         Assert.Equal([amd, attestation], amdOnly.Children.Select(c => c.Digest));
         var missing = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/s390x"] }));

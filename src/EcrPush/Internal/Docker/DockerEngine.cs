@@ -238,7 +238,7 @@ internal sealed class DockerEngine : IDockerEngine
     }
 
     private EcrPushException Unreachable(string what, Exception exception)
-        => Target.Tls is { } tls && EngineClients.IsTlsFailure(exception)
+        => Target.Tls is { } tls && EngineClients.IsTlsFailure(exception, tls)
             ? EngineClients.TlsFailure(Target, tls, what, exception)
             : new($"The Docker engine at {Endpoint} did not answer when asked to {what} ({Innermost(exception).Message}). Start Docker, or point DockerHost (or DOCKER_HOST) at a running engine.", exception);
 

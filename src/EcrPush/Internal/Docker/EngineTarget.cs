@@ -78,7 +78,7 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
         var (directory, source) = options.CertPath is { } setting ? (setting, "the DockerCertPath setting")
             : environment.GetVariable("DOCKER_CERT_PATH") is { } variable ? (variable, "DOCKER_CERT_PATH")
             : (Path.Combine(environment.HomeDirectory, ".docker"), "the default DOCKER_CERT_PATH");
-        return EngineTls.FromDirectory(directory, source, requireClientCertificate: false);
+        return EngineTls.FromDirectory(directory, source);
     }
 
     private static string? CurrentContext(string configDirectory)
@@ -138,7 +138,7 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
 
         var tlsDirectory = Path.Combine(configDirectory, "contexts", "tls", id, "docker");
         var tls = Directory.Exists(tlsDirectory) && endpoint.Scheme is "tcp" or "https"
-            ? EngineTls.FromDirectory(tlsDirectory, $"the TLS files of context '{name}'", requireClientCertificate: false)
+            ? EngineTls.FromDirectory(tlsDirectory, $"the TLS files of context '{name}'")
             : null;
         return new EngineTarget(endpoint, $"the Docker context '{name}' (from {source})", tls);
     }
@@ -151,12 +151,12 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
 /// </summary>
 internal sealed record EngineTls(string? CaFile, string? CertificateFile, string? KeyFile, string Source)
 {
-    public static EngineTls FromDirectory(string directory, string source, bool requireClientCertificate)
+    public static EngineTls FromDirectory(string directory, string source)
     {
         string? Optional(string file) => File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
         var certificate = Optional("cert.pem");
         var key = Optional("key.pem");
-        if ((certificate is null) != (key is null) || (requireClientCertificate && certificate is null))
+        if ((certificate is null) != (key is null))
         {
             var missing = Path.Combine(directory, certificate is null ? "cert.pem" : "key.pem");
             throw new EcrPushException($"The Docker engine's TLS client certificate is incomplete: {missing} (from {source}) does not exist. An engine started with --tlsverify needs cert.pem and key.pem beside ca.pem; copy them there, or point DOCKER_CERT_PATH at the folder that has them.");
