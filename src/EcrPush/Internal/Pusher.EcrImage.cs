@@ -46,7 +46,7 @@ internal sealed partial class Pusher
     {
         var connection = await connector.ConnectAsync(plan.Aws with { Region = source.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
         var registryId = source.RegistryId ?? plan.Destinations[0].RegistryId;
-        var manifest = await connection.Client.GetImageAsync(source.RepositoryName, registryId, source.Reference, cancellationToken).ConfigureAwait(false);
+        var manifest = await connection.Client.BatchGetImageAsync(source.RepositoryName, registryId, source.Reference, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
             var registry = registryId is null ? "the account's registry" : $"registry {registryId}";
@@ -85,7 +85,7 @@ internal sealed partial class Pusher
         try
         {
             // An image's identity in ECR: its config digest (the engine's image ID) for a manifest, its own digest for an index.
-            var identity = new LocalImage(EcrClient.ConfigDigest(manifest.Manifest) ?? manifest.Digest, []);
+            var identity = new LocalImage(manifest.ConfigDigest ?? manifest.Digest, []);
             var alreadyThere = await CheckImmutableTagsAsync(connection, plan, destination.RegistryId, repository, identity, cancellationToken).ConfigureAwait(false);
             var tags = plan.Tags.Where(t => !alreadyThere.ContainsKey(t)).ToList();
             if (IsSameRepository(found, source, connection, destination, repository, plan))

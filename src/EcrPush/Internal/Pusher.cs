@@ -274,7 +274,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
     private async Task<Dictionary<string, string>> CheckImmutableTagsAsync(EcrConnection connection, PushPlan plan, string? registryId, EcrRepository repository, LocalImage image, CancellationToken cancellationToken, EcrPushException? refusal = null)
     {
         var immutable = plan.Tags.Where(repository.IsTagImmutable).ToList();
-        var found = await Task.WhenAll(immutable.Select(tag => connection.Client.FindImageAsync(plan.RepositoryName, registryId, tag, cancellationToken))).ConfigureAwait(false);
+        var found = await Task.WhenAll(immutable.Select(tag => connection.Client.BatchGetImageAsync(plan.RepositoryName, registryId, tag, cancellationToken))).ConfigureAwait(false);
         var alreadyThere = new Dictionary<string, string>(StringComparer.Ordinal);
         var conflicts = new List<string>();
         for (var i = 0; i < immutable.Count; i++)
@@ -284,14 +284,14 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
                 continue;
             }
 
-            if (string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal) || string.Equals(existing.ManifestDigest, image.Id, StringComparison.Ordinal))
+            if (string.Equals(existing.ConfigDigest, image.Id, StringComparison.Ordinal) || string.Equals(existing.Digest, image.Id, StringComparison.Ordinal))
             {
-                alreadyThere[immutable[i]] = existing.ManifestDigest;
-                log.Information($"The immutable tag {immutable[i]} already holds this image ({existing.ManifestDigest}): nothing to push for it");
+                alreadyThere[immutable[i]] = existing.Digest;
+                log.Information($"The immutable tag {immutable[i]} already holds this image ({existing.Digest}): nothing to push for it");
             }
             else
             {
-                conflicts.Add($"{immutable[i]} holds {existing.ManifestDigest} (image {existing.ConfigDigest ?? "of another kind"})");
+                conflicts.Add($"{immutable[i]} holds {existing.Digest} (image {existing.ConfigDigest ?? "of another kind"})");
             }
         }
 
