@@ -188,7 +188,6 @@ public sealed class AwsCredentialResolverTests : IDisposable
         Assert.Equal("arn:aws:iam::123456789012:role/pusher", assumed.RoleArn);
         Assert.Equal("EcrPush-20261127T120000Z", assumed.RoleSessionName);
         Assert.Equal("ext-1", assumed.Options.ExternalId);
-        Assert.Equal(new Uri("http://127.0.0.1:5055"), assumed.StsEndpoint);
         Assert.Equal("AKIABASE", (await assumed.SourceCredentials.GetCredentialsAsync()).AccessKey);
         Assert.Equal("the role arn:aws:iam::123456789012:role/pusher (session EcrPush-20261127T120000Z, STS at http://127.0.0.1:5055/) assumed with credentials from the AwsAccessKeyId and AwsSecretAccessKey settings", source);
     }
