@@ -1,5 +1,6 @@
 using System.Text;
 using Amazon.Runtime;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr;
 
@@ -151,8 +152,8 @@ public sealed partial record EcrPushSettings
     private bool PrintMembers(StringBuilder builder)
     {
         // Records print every property by default; the secrets must never reach a log that way. Every property is
-        // here (a unit test holds that); secrets print as ***, a proxy without its user:password, and policies and
-        // the logger by what they are rather than their whole text.
+        // here (a unit test holds that); secrets print as *** and a proxy without its user:password (SecretSettings,
+        // the list AwsOptions prints by too), and policies and the logger by what they are rather than their whole text.
         Print(builder, nameof(Region), Region);
         Print(builder, nameof(ImageIdentity), ImageIdentity);
         Print(builder, nameof(SourceImageName), SourceImageName);
@@ -172,8 +173,8 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(AutoCreateRepository), AutoCreateRepository);
         Print(builder, nameof(OutputVariable), OutputVariable);
         Print(builder, nameof(AwsAccessKeyId), AwsAccessKeyId);
-        Print(builder, nameof(AwsSecretAccessKey), AwsSecretAccessKey is null ? null : "***");
-        Print(builder, nameof(AwsSessionToken), AwsSessionToken is null ? null : "***");
+        Print(builder, nameof(AwsSecretAccessKey), SecretSettings.Shown(nameof(AwsSecretAccessKey), AwsSecretAccessKey));
+        Print(builder, nameof(AwsSessionToken), SecretSettings.Shown(nameof(AwsSessionToken), AwsSessionToken));
         Print(builder, nameof(AwsProfile), AwsProfile);
         Print(builder, nameof(AwsRoleArn), AwsRoleArn);
         Print(builder, nameof(AwsExternalId), AwsExternalId);
@@ -189,7 +190,7 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(UseFipsEndpoint), UseFipsEndpoint);
         Print(builder, nameof(UseDualStackEndpoint), UseDualStackEndpoint);
         Print(builder, nameof(EcrEndpointUrl), EcrEndpointUrl);
-        Print(builder, nameof(Proxy), WithoutUserInfo(Proxy));
+        Print(builder, nameof(Proxy), SecretSettings.ShownProxy(Proxy));
         Print(builder, nameof(ScanOnPush), ScanOnPush);
         Print(builder, nameof(TagMutability), TagMutability);
         Print(builder, nameof(TagMutabilityExclusionFilters), TagMutabilityExclusionFilters);
@@ -218,18 +219,4 @@ public sealed partial record EcrPushSettings
     }
 
     private static string? Characters(string? text) => text is null ? null : $"({text.Length} characters)";
-
-    // Text, not Uri: a proxy written without a scheme (user:password@host:3128) must not leak its password either.
-    private static string? WithoutUserInfo(string? proxy)
-    {
-        var at = proxy?.LastIndexOf('@') ?? -1;
-        if (proxy is null || at < 0)
-        {
-            return proxy;
-        }
-
-        var scheme = proxy.IndexOf("://", StringComparison.Ordinal);
-        var hostStart = scheme < 0 || scheme > at ? 0 : scheme + 3;
-        return string.Concat(proxy.AsSpan(0, hostStart), "***@", proxy.AsSpan(at + 1));
-    }
 }

@@ -259,7 +259,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_that_already_holds_this_image_is_not_pushed_again()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "new"), CancellationToken.None);
 
@@ -271,7 +271,7 @@ public sealed class PusherTests
     [Fact]
     public async Task A_rerun_into_an_immutable_repository_pushes_nothing_and_succeeds()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2"), CancellationToken.None);
 
@@ -283,7 +283,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_holding_another_image_is_an_error_before_any_push()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["latest"] = new("sha256:bbbb", "sha256:other") });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["latest"] = FakeEcr.Image("sha256:bbbb", "sha256:other") });
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetTargetTags("1.4.3", "latest"), CancellationToken.None));
 
@@ -299,7 +299,7 @@ public sealed class PusherTests
     {
         await CreatePusher().PushAsync(Settings, CancellationToken.None);
 
-        Assert.Equal(0, _ecr.FindImageCalls);
+        Assert.Equal(0, _ecr.BatchGetImageCalls);
     }
 
     [Theory]

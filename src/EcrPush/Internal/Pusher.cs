@@ -134,12 +134,9 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
 
     private void MaskSettingsSecrets(AwsOptions aws, CiService ci)
     {
-        foreach (var secret in new[] { aws.SecretAccessKey, aws.SessionToken })
+        foreach (var secret in SecretSettings.ValuesOf(aws))
         {
-            if (!string.IsNullOrEmpty(secret))
-            {
-                ci.MaskSecret(secret, log);
-            }
+            ci.MaskSecret(secret, log);
         }
     }
 

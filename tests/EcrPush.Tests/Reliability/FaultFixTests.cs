@@ -112,7 +112,7 @@ public sealed class FaultFixTests
             Assert.DoesNotContain("format-session-token", text, StringComparison.Ordinal);
             Assert.DoesNotContain("pr0xy-s3cret", text, StringComparison.Ordinal);
             Assert.Contains("AKIAFORMATTEST000001", text, StringComparison.Ordinal);
-            Assert.Contains("SecretAccessKey = (hidden)", text, StringComparison.Ordinal);
+            Assert.Contains("SecretAccessKey = ***", text, StringComparison.Ordinal);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class PusherArtifactTests : IDisposable
         var (manifest, config) = _layout.ManifestWithConfig(withMediaType: true, layerText: "same");
         _layout.Entry(manifest, TestLayout.OciManifest, refName: "1");
         await _layout.WriteIndexAsync();
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new(manifest, config) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image(manifest, config) });
 
         var result = await CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout($"{_layout.Path}:1").SetRepositoryName("team/web").SetTargetTags("1.4.2"), CancellationToken.None);
 
@@ -49,7 +49,7 @@ public sealed class PusherArtifactTests : IDisposable
         var manifest = _layout.Manifest(withMediaType: true, layerText: "new");
         _layout.Entry(manifest, TestLayout.OciManifest, refName: null);
         await _layout.WriteIndexAsync();
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:" + new string('b', 64), "sha256:" + new string('c', 64)) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:" + new string('b', 64), "sha256:" + new string('c', 64)) });
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout(_layout.Path).SetRepositoryName("team/web").SetTargetTags("1.4.2"), CancellationToken.None));
 

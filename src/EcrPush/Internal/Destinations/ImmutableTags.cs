@@ -40,7 +40,7 @@ internal sealed class ImmutableTags(DestinationContext destination, IReadOnlyLis
     {
         var immutable = tags.Where(destination.Repository.IsTagImmutable).ToList();
         var client = destination.Connection.Client;
-        var found = await Task.WhenAll(immutable.Select(tag => client.FindImageAsync(destination.RepositoryName, destination.Destination.RegistryId, tag, cancellationToken))).ConfigureAwait(false);
+        var found = await Task.WhenAll(immutable.Select(tag => client.BatchGetImageAsync(destination.RepositoryName, destination.Destination.RegistryId, tag, cancellationToken))).ConfigureAwait(false);
         var held = new Dictionary<string, string>(StringComparer.Ordinal);
         var conflicts = new List<string>();
         for (var i = 0; i < immutable.Count; i++)
@@ -50,13 +50,13 @@ internal sealed class ImmutableTags(DestinationContext destination, IReadOnlyLis
                 continue;
             }
 
-            if (string.Equals(existing.ConfigDigest, identity, StringComparison.Ordinal) || string.Equals(existing.ManifestDigest, identity, StringComparison.Ordinal))
+            if (string.Equals(existing.ConfigDigest, identity, StringComparison.Ordinal) || string.Equals(existing.Digest, identity, StringComparison.Ordinal))
             {
-                held[immutable[i]] = existing.ManifestDigest;
+                held[immutable[i]] = existing.Digest;
             }
             else
             {
-                conflicts.Add($"{immutable[i]} holds {existing.ManifestDigest} (image {existing.ConfigDigest ?? "of another kind"})");
+                conflicts.Add($"{immutable[i]} holds {existing.Digest} (image {existing.ConfigDigest ?? "of another kind"})");
             }
         }
 

@@ -27,7 +27,7 @@ internal sealed class EcrSource(EcrImageSource source, AwsOptions aws, string? d
     {
         var connection = await connector.ConnectAsync(aws with { Region = source.Region ?? aws.Region }, cancellationToken).ConfigureAwait(false);
         var registryId = source.RegistryId ?? defaultRegistryId;
-        var manifest = await connection.Client.GetImageAsync(source.RepositoryName, registryId, source.Reference, cancellationToken).ConfigureAwait(false);
+        var manifest = await connection.Client.BatchGetImageAsync(source.RepositoryName, registryId, source.Reference, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
             var registry = registryId is null ? "the account's registry" : $"registry {registryId}";
@@ -41,7 +41,7 @@ internal sealed class EcrSource(EcrImageSource source, AwsOptions aws, string? d
         (_connection, _registryId, _manifest) = (connection, registryId, manifest);
         log.Information($"Found {Name}: {manifest.Digest} ({manifest.MediaType})");
         var bytes = Encoding.UTF8.GetBytes(manifest.Manifest);
-        return new FoundImage(EcrClient.ConfigDigest(manifest.Manifest) ?? manifest.Digest, manifest.IsIndex ? ManifestJson.PlatformsOf(bytes) : []);
+        return new FoundImage(manifest.ConfigDigest ?? manifest.Digest, manifest.IsIndex ? ManifestJson.PlatformsOf(bytes) : []);
     }
 
     public async Task<WriteResult> WriteAsync(DestinationContext destination, IReadOnlyList<string> tags, CancellationToken cancellationToken)
