@@ -202,12 +202,15 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(RepositoryPolicy), Characters(RepositoryPolicy));
         Print(builder, nameof(RepositoryPolicyFile), RepositoryPolicyFile);
         Print(builder, nameof(Logger), Logger?.GetType().Name);
+
+        // Each member ends with ", " (the builder already holds "EcrPushSettings { " here); the last one's is dropped.
+        builder.Length -= 2;
         return true;
     }
 
     private static void Print<T>(StringBuilder builder, string name, T value)
     {
-        builder.Append(builder.Length == 0 ? string.Empty : ", ").Append(name).Append(" = ");
+        builder.Append(name).Append(" = ");
         if (value is System.Collections.IEnumerable list and not string)
         {
             builder.Append('[').AppendJoin(", ", list.Cast<object>()).Append(']');
@@ -216,6 +219,8 @@ public sealed partial record EcrPushSettings
         {
             builder.Append(value);
         }
+
+        builder.Append(", ");
     }
 
     private static string? Characters(string? text) => text is null ? null : $"({text.Length} characters)";
