@@ -89,7 +89,7 @@ internal static class ImageArchiveReader
                 }
                 catch (Exception exception) when (exception is EndOfStreamException or InvalidDataException or FormatException or IOException)
                 {
-                    throw new EcrPushException($"{shownAs} cannot be unpacked: it is truncated or damaged ({exception.Message}). Write it again (docker save, skopeo copy). Nothing was pushed.", exception);
+                    throw new EcrPushException($"{shownAs} cannot be unpacked: it is truncated or damaged ({exception.Message}). Write it again (docker save, skopeo copy).", exception);
                 }
             }
         }
@@ -165,7 +165,7 @@ internal static class ImageArchiveReader
                 var (diffId, digest, size) = await CompressLayerAsync(Inside(unpacked, layerNames[i], shownAs), layout, ct).ConfigureAwait(false);
                 if (diffId != diffIds[i])
                 {
-                    throw new EcrPushException($"{shownAs}: the layer {layerNames[i]} is {diffId}, but the config says {diffIds[i]}. The archive is damaged; write it again. Nothing was pushed.");
+                    throw new EcrPushException($"{shownAs}: the layer {layerNames[i]} is {diffId}, but the config says {diffIds[i]}. The archive is damaged; write it again.");
                 }
 
                 layers[i] = (digest, size);
@@ -258,7 +258,7 @@ internal static class ImageArchiveReader
             throw new EcrPushException($"{shownAs}: its manifest.json names {SettingsValidator.Show(name)}, outside the archive. It is not a docker-archive to trust.");
         }
 
-        return File.Exists(full) ? full : throw new EcrPushException($"{shownAs} lacks {name}, which its manifest.json lists. The archive is truncated or damaged; write it again. Nothing was pushed.");
+        return File.Exists(full) ? full : throw new EcrPushException($"{shownAs} lacks {name}, which its manifest.json lists. The archive is truncated or damaged; write it again.");
     }
 
     private static bool ChecksumMatches(ReadOnlySpan<byte> header)
