@@ -381,7 +381,7 @@ internal sealed partial class Pusher(IEcrConnector connector, Func<PushPlan, IDo
 
     /// <summary>Several destinations, some failed: the others finished; say which failed and why, and what was pushed.</summary>
     private static EcrPushException PartialFailure(PushPlan plan, List<Task<EcrPushedImage>> pushes)
-        => Internal.PartialFailure.Of(pushes, i => plan.Destinations[i].ToString(), image => image.ImageReferences, (failed, total) => $"The push failed for {failed} of {total} destinations.");
+        => Internal.PartialFailure.Of(pushes, i => plan.Destinations[i].ToString(), image => [image], failed => $"The push failed for {failed} of {pushes.Count} destinations:");
 
     private static void ObserveImageLookup(Task imageTask)
         => _ = imageTask.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
