@@ -45,34 +45,16 @@ public sealed class NukeIdiomTests
         });
     }
 
-    [Fact]
-    public async Task Combined_pushes_run_one_at_a_time_with_degree_one_and_return_settings_and_result_in_order()
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 6)]
+    public async Task Combined_pushes_run_at_most_the_degree_of_parallelism_at_once_and_return_settings_and_result_in_order(int degreeOfParallelism, int count)
     {
         var running = 0;
         var most = 0;
-        var all = Base.CombineWith(Enumerable.Range(1, 4), (_, i) => _.SetTargetTags(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var all = Base.CombineWith(Enumerable.Range(1, count), (_, i) => _.SetTargetTags(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
-        var pushed = await CombinedPush.RunAsync(all, 1, completeOnFailure: false, async settings =>
-        {
-            InterlockedMax(ref most, Interlocked.Increment(ref running));
-            await Task.Delay(20);
-            Interlocked.Decrement(ref running);
-            return Result($"h/team/web:{settings.TargetTags[0]}");
-        }, CancellationToken.None);
-
-        Assert.Equal(1, most);
-        Assert.Equal(all, pushed.Select(p => p.Settings));
-        Assert.Equal(Enumerable.Range(1, 4).Select(i => $"h/team/web:{i}"), pushed.Select(p => p.Result.ImageReference));
-    }
-
-    [Fact]
-    public async Task Combined_pushes_run_at_most_the_degree_of_parallelism_at_once_and_keep_their_order()
-    {
-        var running = 0;
-        var most = 0;
-        var all = Base.CombineWith(Enumerable.Range(1, 6), (_, i) => _.SetTargetTags(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
-
-        var results = await CombinedPush.RunAsync(all, 2, completeOnFailure: false, async settings =>
+        var pushed = await CombinedPush.RunAsync(all, degreeOfParallelism, completeOnFailure: false, async settings =>
         {
             InterlockedMax(ref most, Interlocked.Increment(ref running));
             await Task.Delay(30);
@@ -80,8 +62,9 @@ public sealed class NukeIdiomTests
             return Result($"h/team/web:{settings.TargetTags[0]}");
         }, CancellationToken.None);
 
-        Assert.Equal(2, most);
-        Assert.Equal(Enumerable.Range(1, 6).Select(i => $"h/team/web:{i}"), results.Select(r => r.Result.ImageReference));
+        Assert.Equal(degreeOfParallelism, most);
+        Assert.Equal(all, pushed.Select(p => p.Settings));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"h/team/web:{i}"), pushed.Select(p => p.Result.ImageReference));
     }
 
     [Fact]

@@ -56,14 +56,7 @@ public sealed class EcrImageSourceTests
     {
         var exception = Invalid(new EcrPushSettings().SetSourceRepositoryName("team/web").SetSourceImageName("web:1").SetRepositoryName("team/web"));
 
-        Assert.Equal(
-            """
-            The ECR push settings have a problem:
-              - More than one source image is set (SourceImageName 'web:1', SourceRepositoryName 'team/web'): a push takes exactly one.
-                Keep one of SourceImageName or SourceImageId (an image in the Docker engine), SourceOciLayout (an OCI image layout),
-                SourceImageArchive (a docker-archive or OCI archive), SourceRepositoryName (an image already in ECR),
-                and reset the others.
-            """.ReplaceLineEndings(), exception.Message);
+        Assert.Contains("More than one source image is set (SourceImageName 'web:1', SourceRepositoryName 'team/web'): a push takes exactly one.", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
