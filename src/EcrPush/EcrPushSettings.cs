@@ -15,8 +15,12 @@ public sealed partial record EcrPushSettings
     /// <summary>The AWS region, e.g. <c>us-east-1</c>. Unset: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, EC2 instance metadata.</summary>
     public string? Region { get; init; }
 
-    /// <summary>How the source image is named; default <see cref="Ecr.ImageIdentity.ImageName"/>.</summary>
-    public ImageIdentity ImageIdentity { get; init; }
+    /// <summary>
+    /// How the engine image is named, as the AWS Toolkit task's "Image Identity" input: <see cref="Ecr.ImageIdentity.ImageName"/>
+    /// (by <see cref="SourceImageName"/>) or <see cref="Ecr.ImageIdentity.ImageId"/> (by <see cref="SourceImageId"/>). Unset: whichever of
+    /// the two is set; set, it must agree with it.
+    /// </summary>
+    public ImageIdentity? ImageIdentity { get; init; }
 
     /// <summary>
     /// The local image's reference as Docker reads it: <c>web</c>, <c>web:1.4.2</c>, <c>registry.local:5000/team/web:1.4.2</c>
@@ -32,7 +36,7 @@ public sealed partial record EcrPushSettings
     /// </summary>
     public string? SourceImageTag { get; init; }
 
-    /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="Ecr.ImageIdentity.ImageId"/>.</summary>
+    /// <summary>The local image's ID, <c>sha256:…</c>, bare hex, or a prefix that names one image (the 12 characters <c>docker images</c> shows): the engine image to push, instead of <see cref="SourceImageName"/>.</summary>
     public string? SourceImageId { get; init; }
 
     /// <summary>The ECR repository to push to, e.g. <c>team/web</c>.</summary>

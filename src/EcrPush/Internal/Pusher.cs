@@ -162,7 +162,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
         }
         catch
         {
-            throw PartialFailure.Of(pushes, i => plan.Destinations[i].ToString(), image => image.ImageReferences, (failed, total) => $"The push failed for {failed} of {total} destinations.");
+            throw PartialFailure.Of(pushes, i => plan.Destinations[i].ToString(), image => [image], failed => $"The push failed for {failed} of {pushes.Count} destinations:");
         }
     }
 }

@@ -228,7 +228,8 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).SetTargetTags("1.4.2+build.7").EnableAutoCreateRepository()));
 
-        Assert.Contains("TargetTags[0] '1.4.2+build.7' does not match the rule: it must be a Docker tag: 1 to 128 letters, digits, _ . -", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("TargetTags[0] '1.4.2+build.7' has a '+': it must be a Docker tag: 1 to 128 letters, digits, _ . -", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("use '-' or '_' instead, e.g. '1.4.2-build.7'", exception.Message, StringComparison.Ordinal);
         Assert.Empty(front.Requests);
         var repositories = await StackChecks.EcrApiAsync(Stack, Region, "DescribeRepositories", "{}");
         Assert.DoesNotContain(repositories.GetProperty("repositories").EnumerateArray(), r => r.GetProperty("repositoryName").GetString() == repository);

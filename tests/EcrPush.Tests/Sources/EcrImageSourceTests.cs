@@ -57,7 +57,7 @@ public sealed class EcrImageSourceTests
     {
         var exception = Invalid(new EcrPushSettings().SetSourceRepositoryName("team/web").SetSourceImageName("web:1").SetRepositoryName("team/web"));
 
-        Assert.Contains("More than one source image is set (SourceRepositoryName 'team/web', SourceImageName 'web:1'): a push takes exactly one. Keep SourceRepositoryName (an image already in ECR), SourceOciLayout, SourceImageArchive, or the engine's SourceImageName/SourceImageId, and reset the others.", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("More than one source image is set (SourceImageName 'web:1', SourceRepositoryName 'team/web'): a push takes exactly one.", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,12 +70,12 @@ public sealed class EcrImageSourceTests
         var whole = Invalid(new EcrPushSettings().SetSourceRepositoryName("team/web").SetPlatforms("linux/amd64").SetRepositoryName("team/web"));
 
         Assert.Contains($"SourceImageTag 'rc' and SourceImageDigest '{Digest}' are both set: a digest names one image already; set one of them.", both.Message, StringComparison.Ordinal);
-        Assert.Contains("SourceRepositoryName 'Team/Web' does not match the rule: it must be ECR's repository name rule", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceRepositoryName 'Team/Web' has capital letters, and ECR's repository names are lowercase: did you mean 'team/web'?", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceImageDigest 'sha256:12' does not match the rule: it must be a digest: sha256: and 64 lowercase hex digits", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceRegion 'europe' does not match the rule: it must be an AWS region name", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceRegistryId '12' does not match the rule: it must be a 12-digit AWS account ID.", bad.Message, StringComparison.Ordinal);
-        Assert.Contains("SourceImageTag '1.0+build' does not match the rule: it must be a Docker tag", badTag.Message, StringComparison.Ordinal);
-        Assert.Contains($"SourceImageDigest '{Digest}' is set, which names an image already in ECR, but SourceRepositoryName is not: set SourceRepositoryName", orphan.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceImageTag '1.0+build' has a '+': it must be a Docker tag", badTag.Message, StringComparison.Ordinal);
+        Assert.Contains($"SourceImageDigest '{Digest}' is set, which names an image already in ECR, but SourceRepositoryName is not:{Environment.NewLine}    set SourceRepositoryName", orphan.Message, StringComparison.Ordinal);
         Assert.Contains("Platforms or IncludeAttestations is set, but an image already in ECR is pushed whole, so that its digest stays the same", whole.Message, StringComparison.Ordinal);
     }
 

@@ -55,9 +55,12 @@ internal sealed class DockerEngine : IDockerEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var target = EngineTarget.Resolve(endpoint, options, environment);
+        target.ThrowIfNoSocket();
         if (target.IsPlainRemote && options.RequireTls)
         {
-            throw new EcrPushException($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted. Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off.");
+            throw new EcrPushException(Messages.Lines(
+                $"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted.",
+                "Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off."));
         }
 
         if (target.IsPlainRemote && log is not null && PlainRemoteWarnings.TryAdd(target.Endpoint, true))

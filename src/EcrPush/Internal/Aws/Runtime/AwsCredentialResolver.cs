@@ -305,13 +305,18 @@ internal sealed class AwsCredentialResolver
         var metadata = EcrEndpoint.ReadFlag(_environment, AwsRegionResolver.MetadataDisabledVariable)
             ? $"skipped: {AwsRegionResolver.MetadataDisabledVariable} is true"
             : string.Create(CultureInfo.InvariantCulture, $"not on EC2, or no answer within {_instanceMetadataBudget.TotalSeconds:0.#} s; off EC2, {AwsRegionResolver.MetadataDisabledVariable}=true skips it");
-        return new EcrPushException(
-            "No AWS credentials were found. Looked, in order, at: the AwsCredentials setting; the AwsAccessKeyId and AwsSecretAccessKey settings; the AwsProfile setting; " +
-            $"the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable}); then the AWS SDK's default chain: " +
-            $"the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), the profile '{AwsSharedFiles.ProfileName(null, _environment)}' in {AwsSharedFiles.Describe(_environment)}, " +
-            $"the ECS/EKS container credentials endpoint, and EC2 instance metadata ({metadata}). " +
-            "Provide credentials with SetAwsAccessKeyId and SetAwsSecretAccessKey (from the CI's secrets), SetAwsProfile, the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-            "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials).");
+        return new EcrPushException(Messages.Lines(
+            "No AWS credentials were found. Looked, in order, at:",
+            "- the AwsCredentials setting; the AwsAccessKeyId and AwsSecretAccessKey settings; the AwsProfile setting;",
+            $"- the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable});",
+            "- the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY;",
+            "- web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN);",
+            $"- the profile '{AwsSharedFiles.ProfileName(null, _environment)}' in {AwsSharedFiles.Describe(_environment)};",
+            "- the ECS/EKS container credentials endpoint;",
+            $"- EC2 instance metadata ({metadata}).",
+            "Give credentials with SetAwsAccessKeyId and SetAwsSecretAccessKey (from the CI's secrets), SetAwsProfile,",
+            "or the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a CI passes a secret variable to a step only when the step maps it);",
+            "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials)."));
     }
 
     private Uri? StsEndpoint() => EcrEndpoint.FindConfigured(_environment, StsEndpointVariable, "the STS endpoint")?.Url;
