@@ -93,11 +93,35 @@ public sealed class OnePathFaultTests : IDisposable
         var reset = new HttpRequestException("An error occurred while sending the request.", new IOException("Connection reset by peer"));
         var badAuthority = new HttpRequestException(HttpRequestError.SecureConnectionError, "The SSL connection could not be established.", new System.Security.Authentication.AuthenticationException("UntrustedRoot"));
 
+        var resetBySocket = new HttpRequestException("An error occurred while sending the request.", new IOException("Unable to read data from the transport connection", new System.Net.Sockets.SocketException(104)));
+        var alert = new HttpRequestException("An error occurred while sending the request.", new IOException("Unable to read data from the transport connection", new SslException("error:0A000412:SSL routines::sslv3 alert bad certificate")));
+
         Assert.False(EngineClients.IsTlsFailure(reset, withCertificate));
+        Assert.False(EngineClients.IsTlsFailure(resetBySocket, withCertificate));
+        Assert.False(EngineClients.IsTlsFailure(resetBySocket, withoutCertificate));
         Assert.True(EngineClients.IsTlsFailure(reset, withoutCertificate));
+        Assert.True(EngineClients.IsTlsFailure(alert, withCertificate));
         Assert.True(EngineClients.IsTlsFailure(badAuthority, withCertificate));
         Assert.False(EngineClients.IsTlsFailure(new HttpRequestException("refused", new System.Net.Sockets.SocketException(111)), withoutCertificate));
         Assert.False(EngineClients.IsTlsFailure(new TimeoutException("no answer in 15 s"), withoutCertificate));
+    }
+
+    /// <summary>Named as .NET's OpenSSL layer names the exception that carries a TLS alert (Interop+OpenSsl+SslException, internal).</summary>
+    private sealed class SslException : Exception
+    {
+        public SslException()
+        {
+        }
+
+        public SslException(string message)
+            : base(message)
+        {
+        }
+
+        public SslException(string message, Exception innerException)
+            : base(message, innerException)
+        {
+        }
     }
 
     private static EcrPushSettings Settings(string image) => new EcrPushSettings().SetSourceImageName(image).SetRepositoryName("team/web");
