@@ -87,8 +87,8 @@ public sealed class ErrorMessageTests : IDisposable
         var byIdentity = SettingsValidator.Validate(new EcrPushSettings().SetImageIdentity(ImageIdentity.ImageId).SetSourceImageId("0123456789ab").SetRepositoryName("team/web"));
         var contradiction = Assert.Throws<EcrPushException>(() => SettingsValidator.Validate(new EcrPushSettings().SetImageIdentity(ImageIdentity.ImageName).SetSourceImageId("0123456789ab").SetRepositoryName("team/web")));
 
-        Assert.Equal(("0123456789ab", true), (plan.Source.Reference, plan.Source.IsId));
-        Assert.Equal(("0123456789ab", true), (byIdentity.Source.Reference, byIdentity.Source.IsId));
+        Assert.Equal(("0123456789ab", true), (plan.EngineSource().Reference, plan.EngineSource().IsId));
+        Assert.Equal(("0123456789ab", true), (byIdentity.EngineSource().Reference, byIdentity.EngineSource().IsId));
         Assert.Equal(
             """
             The ECR push settings have a problem:

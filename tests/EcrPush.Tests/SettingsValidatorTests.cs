@@ -1,5 +1,7 @@
 using Ecr.Internal;
 
+using Ecr.Tests.Fakes;
+
 namespace Ecr.Tests;
 
 public sealed class SettingsValidatorTests
@@ -118,8 +120,8 @@ public sealed class SettingsValidatorTests
     {
         var plan = SettingsValidator.Validate(new EcrPushSettings().SetSourceImageName("web").SetRepositoryName("team/web"));
 
-        Assert.Equal("web:latest", plan.Source.Reference);
-        Assert.False(plan.Source.IsId);
+        Assert.Equal("web:latest", plan.EngineSource().Reference);
+        Assert.False(plan.EngineSource().IsId);
         Assert.Equal(["latest"], plan.Tags);
         Assert.False(plan.AutoCreateRepository);
     }
@@ -132,8 +134,8 @@ public sealed class SettingsValidatorTests
     {
         var plan = SettingsValidator.Validate(new EcrPushSettings().SetImageIdentity(ImageIdentity.ImageId).SetSourceImageId(id).SetRepositoryName("web"));
 
-        Assert.True(plan.Source.IsId);
-        Assert.Equal(id, plan.Source.Reference);
+        Assert.True(plan.EngineSource().IsId);
+        Assert.Equal(id, plan.EngineSource().Reference);
     }
 
     [Theory]
@@ -141,7 +143,7 @@ public sealed class SettingsValidatorTests
     [InlineData("registry.example.com/a/b/c")]
     [InlineData("my_app__x-y")]
     public void Image_names_with_a_registry_or_separators_are_accepted(string name)
-        => Assert.Equal($"{name}:latest", SettingsValidator.Validate(Valid.SetSourceImageName(name).ResetSourceImageTag()).Source.Reference);
+        => Assert.Equal($"{name}:latest", SettingsValidator.Validate(Valid.SetSourceImageName(name).ResetSourceImageTag()).EngineSource().Reference);
 
     [Theory]
     [InlineData("web:1.4.2", null, "web:1.4.2")]
@@ -155,8 +157,8 @@ public sealed class SettingsValidatorTests
     {
         var plan = SettingsValidator.Validate(new EcrPushSettings().SetSourceImageName(name).SetSourceImageTag(tag).SetRepositoryName("team/web"));
 
-        Assert.Equal(reference, plan.Source.Reference);
-        Assert.False(plan.Source.IsId);
+        Assert.Equal(reference, plan.EngineSource().Reference);
+        Assert.False(plan.EngineSource().IsId);
     }
 
     [Fact]

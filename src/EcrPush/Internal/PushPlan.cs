@@ -5,7 +5,7 @@ namespace Ecr.Internal;
 
 /// <summary>Settings after every check: what the push does, with every default filled in.</summary>
 internal sealed record PushPlan(
-    SourceImage Source,
+    Sources.SourceSpec Source,
     string RepositoryName,
     IReadOnlyList<string> Tags,
     bool AutoCreateRepository,
@@ -43,16 +43,4 @@ internal sealed record RepositoryOptions
 
     public bool IsEmpty => ScanOnPush is null && TagMutability is null && TagMutabilityExclusionFilters.Count == 0 && EncryptionType is null
         && KmsKey is null && Tags.Count == 0 && LifecyclePolicy is null && RepositoryPolicy is null;
-}
-
-/// <summary>The local image to push: a <c>name:tag</c> reference, or an image ID (full or a prefix).</summary>
-internal sealed record SourceImage(string Reference, bool IsId)
-{
-    /// <summary>An image from a file or folder instead of the engine (issue 13); null for the engine.</summary>
-    public Sources.ArtifactSource? Artifact { get; init; }
-
-    /// <summary>An image already in ECR (issue 13: promote, retag, copy); null otherwise.</summary>
-    public Sources.EcrImageSource? EcrImage { get; init; }
-
-    public override string ToString() => Artifact?.ToString() ?? EcrImage?.ToString() ?? (IsId ? $"image ID {Reference}" : $"image {Reference}");
 }

@@ -72,20 +72,13 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
         }
     }
 
-    private IImageSource OpenSource(PushPlan plan, RegistryAccess registries)
+    private IImageSource OpenSource(PushPlan plan, RegistryAccess registries) => plan.Source switch
     {
-        if (plan.Source.Artifact is { } file)
-        {
-            return new ImageFileSource(file, log);
-        }
-
-        if (plan.Source.EcrImage is { } ecrImage)
-        {
-            return new EcrSource(ecrImage, plan.Aws, plan.Destinations[0].RegistryId, connector, registries, log);
-        }
-
-        return new EngineSource(connectEngine(plan), plan.Source, ArtifactSource.DefaultUploadParallelism, log);
-    }
+        ImageFileSpec file => new ImageFileSource(file, log),
+        EcrImageSpec image => new EcrSource(image, plan.Aws, plan.Destinations[0].RegistryId, connector, registries, log),
+        EngineImageSpec image => new EngineSource(connectEngine(plan), image, SourceSpec.DefaultUploadParallelism, log),
+        _ => throw new InvalidOperationException($"No source reads {plan.Source.GetType().Name}."),
+    };
 
     /// <summary>A source that is not there, or damaged, ends the push before any destination wrote a thing: the error says so, once for every source.</summary>
     private static async Task<FoundImage> FindAsync(IImageSource source, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ internal static partial class SettingsValidator
     private static bool IsEcrSource(EcrPushSettings settings)
         => settings.SourceRepositoryName is not null || settings.SourceImageDigest is not null || settings.SourceRegion is not null || settings.SourceRegistryId is not null;
 
-    private static SourceImage? CheckEcrSource(EcrPushSettings settings, List<string> problems)
+    private static EcrImageSpec? CheckEcrSource(EcrPushSettings settings, List<string> problems)
     {
         if (settings.SourceRepositoryName is null)
         {
@@ -40,10 +40,10 @@ internal static partial class SettingsValidator
             ok = false;
         }
 
-        var parallelism = settings.UploadParallelism ?? ArtifactSource.DefaultUploadParallelism;
+        var parallelism = settings.UploadParallelism ?? ImageFileSpec.DefaultUploadParallelism;
         if (parallelism is < 1 or > MaxUploadParallelism)
         {
-            problems.Add($"UploadParallelism is {parallelism}; it must be between 1 and {MaxUploadParallelism} blobs at once. Reset it for the default, {ArtifactSource.DefaultUploadParallelism}.");
+            problems.Add($"UploadParallelism is {parallelism}; it must be between 1 and {MaxUploadParallelism} blobs at once. Reset it for the default, {ImageFileSpec.DefaultUploadParallelism}.");
             ok = false;
         }
 
@@ -52,10 +52,10 @@ internal static partial class SettingsValidator
             return null;
         }
 
-        var source = new EcrImageSource(settings.SourceRepositoryName, settings.SourceImageTag ?? (settings.SourceImageDigest is null ? Names.DefaultTag : null), settings.SourceImageDigest, settings.SourceRegion, settings.SourceRegistryId)
+        var source = new EcrImageSpec(settings.SourceRepositoryName, settings.SourceImageTag ?? (settings.SourceImageDigest is null ? Names.DefaultTag : null), settings.SourceImageDigest, settings.SourceRegion, settings.SourceRegistryId)
         {
             UploadParallelism = parallelism,
         };
-        return new SourceImage(source.ToString(), IsId: false) { EcrImage = source };
+        return source;
     }
 }

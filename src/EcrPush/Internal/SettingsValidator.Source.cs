@@ -1,3 +1,5 @@
+using Ecr.Internal.Sources;
+
 namespace Ecr.Internal;
 
 /// <summary>The checks of where the image comes from: a Docker reference, or an image ID.</summary>
@@ -6,7 +8,7 @@ internal static partial class SettingsValidator
     /// <summary>Every kind of source, for the messages that ask for one: a user who set none, or two, learns of all four.</summary>
     private const string SourceKinds = "SourceImageName or SourceImageId (an image in the Docker engine), SourceOciLayout (an OCI image layout),\nSourceImageArchive (a docker-archive or OCI archive), SourceRepositoryName (an image already in ECR)";
 
-    private static SourceImage? CheckSource(EcrPushSettings settings, List<string> problems)
+    private static SourceSpec? CheckSource(EcrPushSettings settings, List<string> problems)
     {
         if (settings.ImageIdentity is { } identity && !Enum.IsDefined(identity))
         {
@@ -27,10 +29,10 @@ internal static partial class SettingsValidator
 
         if (settings.SourceOciLayout is not null || settings.SourceImageArchive is not null)
         {
-            return CheckArtifactSource(settings, problems);
+            return CheckImageFileSource(settings, problems);
         }
 
-        CheckArtifactOptionsWithoutArtifact(settings, problems);
+        CheckImageFileOptionsWithoutImageFile(settings, problems);
         return settings.SourceImageId is { } id ? CheckSourceImageId(settings, id, problems) : CheckSourceImageName(settings, problems);
     }
 
@@ -45,7 +47,7 @@ internal static partial class SettingsValidator
     }.Where(pair => pair.Item2 is not null).Select(pair => $"{pair.Item1} {Show(pair.Item2!)}")];
 
     /// <summary>An engine image by its ID: SourceImageId alone is enough; an ImageIdentity given with it must say the same.</summary>
-    private static SourceImage? CheckSourceImageId(EcrPushSettings settings, string id, List<string> problems)
+    private static EngineImageSpec? CheckSourceImageId(EcrPushSettings settings, string id, List<string> problems)
     {
         if (settings.ImageIdentity == ImageIdentity.ImageName)
         {
@@ -60,12 +62,12 @@ internal static partial class SettingsValidator
         }
 
         return Check(nameof(settings.SourceImageId), id, Names.ImageId(), "sha256: and 64 lowercase hex digits, or a lowercase hex prefix of them", problems)
-            ? new SourceImage(id, IsId: true)
+            ? new EngineImageSpec(id, IsId: true)
             : null;
     }
 
     /// <summary>An engine image by its name, or no source at all.</summary>
-    private static SourceImage? CheckSourceImageName(EcrPushSettings settings, List<string> problems)
+    private static EngineImageSpec? CheckSourceImageName(EcrPushSettings settings, List<string> problems)
     {
         if (settings.ImageIdentity == ImageIdentity.ImageId)
         {
@@ -89,7 +91,7 @@ internal static partial class SettingsValidator
     /// A source reference read as Docker reads one, <c>name[:tag][@digest]</c>: a tag follows the last colon only
     /// after the last slash (<c>registry:5000/web</c> has none). With a digest the engine finds the image by it.
     /// </summary>
-    private static SourceImage? CheckSourceReference(string reference, string? separateTag, List<string> problems)
+    private static EngineImageSpec? CheckSourceReference(string reference, string? separateTag, List<string> problems)
     {
         var name = reference;
         string? digest = null;
@@ -135,7 +137,7 @@ internal static partial class SettingsValidator
         }
 
         return digest is not null
-            ? new SourceImage($"{name}@{digest}", IsId: false)
-            : new SourceImage($"{name}:{tag ?? separateTag ?? Names.DefaultTag}", IsId: false);
+            ? new EngineImageSpec($"{name}@{digest}", IsId: false)
+            : new EngineImageSpec($"{name}:{tag ?? separateTag ?? Names.DefaultTag}", IsId: false);
     }
 }

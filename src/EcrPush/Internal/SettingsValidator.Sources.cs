@@ -8,7 +8,7 @@ internal static partial class SettingsValidator
 {
     private const int MaxUploadParallelism = 16;
 
-    private static SourceImage? CheckArtifactSource(EcrPushSettings settings, List<string> problems)
+    private static SourceSpec? CheckImageFileSource(EcrPushSettings settings, List<string> problems)
     {
         var source = settings.SourceOciLayout is { } given ? $"SourceOciLayout {Show(given)}" : $"SourceImageArchive {Show(settings.SourceImageArchive!)}";
         if (settings.SourceImageTag is { } tag)
@@ -21,10 +21,10 @@ internal static partial class SettingsValidator
             problems.Add($"ImageIdentity is {identity}, which names an engine image, but the source is {source}: reset ImageIdentity.");
         }
 
-        var parallelism = settings.UploadParallelism ?? ArtifactSource.DefaultUploadParallelism;
+        var parallelism = settings.UploadParallelism ?? ImageFileSpec.DefaultUploadParallelism;
         if (parallelism is < 1 or > MaxUploadParallelism)
         {
-            problems.Add($"UploadParallelism is {parallelism}; it must be between 1 and {MaxUploadParallelism} blobs at once. Reset it for the default, {ArtifactSource.DefaultUploadParallelism}.");
+            problems.Add($"UploadParallelism is {parallelism}; it must be between 1 and {MaxUploadParallelism} blobs at once. Reset it for the default, {ImageFileSpec.DefaultUploadParallelism}.");
         }
 
         foreach (var platform in settings.Platforms)
@@ -35,16 +35,13 @@ internal static partial class SettingsValidator
             }
         }
 
-        var artifact = settings.SourceOciLayout is { } layout
-            ? CheckArtifact(ArtifactKind.OciLayout, layout, problems)
-            : CheckArtifact(ArtifactKind.Archive, settings.SourceImageArchive!, problems);
-        return artifact is null ? null : new SourceImage(artifact.Path, IsId: false)
-        {
-            Artifact = artifact with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism },
-        };
+        var file = settings.SourceOciLayout is { } layout
+            ? CheckImageFile(ImageFileKind.OciLayout, layout, problems)
+            : CheckImageFile(ImageFileKind.Archive, settings.SourceImageArchive!, problems);
+        return file is null ? null : file with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism };
     }
 
-    private static void CheckArtifactOptionsWithoutArtifact(EcrPushSettings settings, List<string> problems)
+    private static void CheckImageFileOptionsWithoutImageFile(EcrPushSettings settings, List<string> problems)
     {
         if (settings.Platforms.Count > 0 || !settings.IncludeAttestations || settings.UploadParallelism is not null)
         {
@@ -53,9 +50,9 @@ internal static partial class SettingsValidator
     }
 
     /// <summary>A layout is a folder and an archive a file; each is named in its own setting and checked by its own marks.</summary>
-    private static ArtifactSource? CheckArtifact(ArtifactKind kind, string value, List<string> problems)
+    private static ImageFileSpec? CheckImageFile(ImageFileKind kind, string value, List<string> problems)
     {
-        var isLayout = kind == ArtifactKind.OciLayout;
+        var isLayout = kind == ImageFileKind.OciLayout;
         var (setting, thing, exists, isTheOtherKind, otherKindHint) = isLayout
             ? (nameof(EcrPushSettings.SourceOciLayout), "folder", (Func<string, bool>)Directory.Exists, (Func<string, bool>)File.Exists, "it is a file: an archive goes in SourceImageArchive")
             : (nameof(EcrPushSettings.SourceImageArchive), "file", File.Exists, Directory.Exists, "it is a folder: a layout goes in SourceOciLayout");
@@ -78,7 +75,7 @@ internal static partial class SettingsValidator
             return null;
         }
 
-        return new ArtifactSource(kind, path, tag, digest);
+        return new ImageFileSpec(kind, path, tag, digest);
     }
 
     private static string? NotAnOciLayout(string value, string path) =>

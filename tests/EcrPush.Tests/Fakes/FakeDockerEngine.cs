@@ -26,7 +26,7 @@ internal sealed class FakeDockerEngine : IDockerEngine
 
     public Uri Endpoint { get; } = new("unix:///fake/docker.sock");
 
-    public Task<EngineImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
+    public Task<EngineImage> FindImageAsync(Ecr.Internal.Sources.EngineImageSpec source, CancellationToken cancellationToken)
     {
         var id = source.IsId
             ? Tags.Values.FirstOrDefault(v => v.StartsWith("sha256:" + source.Reference, StringComparison.Ordinal) || v == source.Reference)

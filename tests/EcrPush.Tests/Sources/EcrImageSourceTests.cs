@@ -37,19 +37,19 @@ public sealed class EcrImageSourceTests
         var settings = configure(new EcrPushSettings());
 
         Assert.Equal(("team/web", "rc", "eu-west-1", "210987654321"), (settings.SourceRepositoryName, settings.SourceImageTag, settings.SourceRegion, settings.SourceRegistryId));
-        var source = Assert.IsType<EcrImageSource>(SettingsValidator.Validate(settings).Source.EcrImage);
-        Assert.Equal(new EcrImageSource("team/web", "rc", null, "eu-west-1", "210987654321") { UploadParallelism = 5 }, source);
+        var source = SettingsValidator.Validate(settings).EcrSource();
+        Assert.Equal(new EcrImageSpec("team/web", "rc", null, "eu-west-1", "210987654321") { UploadParallelism = 5 }, source);
         Assert.Equal("the ECR image team/web:rc in registry 210987654321 in eu-west-1", source.ToString());
 
         var byDigest = settings.ResetSourceImageTag().SetSourceImageDigest(Digest).ResetSourceRegion().ResetSourceRegistryId();
-        Assert.Equal(new EcrImageSource("team/web", null, Digest, null, null) { UploadParallelism = 5 }, SettingsValidator.Validate(byDigest).Source.EcrImage);
-        Assert.Equal(Digest, SettingsValidator.Validate(byDigest).Source.EcrImage!.Reference);
+        Assert.Equal(new EcrImageSpec("team/web", null, Digest, null, null) { UploadParallelism = 5 }, SettingsValidator.Validate(byDigest).EcrSource());
+        Assert.Equal(Digest, SettingsValidator.Validate(byDigest).EcrSource().Reference);
         Assert.Null(byDigest.ResetSourceImageDigest().SourceImageDigest);
         Assert.Null(byDigest.ResetSourceRepositoryName().SourceRepositoryName);
         Assert.Contains("SourceRepositoryName = team/web, SourceImageDigest = " + Digest, byDigest.ToString(), StringComparison.Ordinal);
 
         // Without a tag or digest the tag is latest, as for an engine image.
-        Assert.Equal("latest", SettingsValidator.Validate(new EcrPushSettings().SetSourceRepositoryName("team/web").SetRepositoryName("team/web")).Source.EcrImage!.Reference);
+        Assert.Equal("latest", SettingsValidator.Validate(new EcrPushSettings().SetSourceRepositoryName("team/web").SetRepositoryName("team/web")).EcrSource().Reference);
     }
 
     [Fact]

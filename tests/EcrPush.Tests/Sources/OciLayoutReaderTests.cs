@@ -20,7 +20,7 @@ public sealed class OciLayoutReaderTests : IDisposable
         var original = _test.Manifest(withMediaType: false, layerText: "one");
         _test.Entry(original, OciManifest, refName: "v1");
 
-        var read = await ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "v1", null));
+        var read = await ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "v1", null));
 
         Assert.NotEqual(original, read.Digest);
         Assert.Equal(OciManifest, (string?)JsonNode.Parse(read.Bytes)!["mediaType"]);
@@ -36,7 +36,7 @@ public sealed class OciLayoutReaderTests : IDisposable
         var layer = TestLayout.Digest(Encoding.UTF8.GetBytes("gone"));
         File.Delete(_test.BlobPath(layer));
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, null, null)));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, null, null)));
 
         Assert.Contains($"lacks the blob {layer} (no file {_test.BlobPath(layer)})", exception.Message, StringComparison.Ordinal);
     }
@@ -48,7 +48,7 @@ public sealed class OciLayoutReaderTests : IDisposable
         _test.Entry(manifest, OciManifest, refName: null);
         await File.AppendAllTextAsync(_test.BlobPath(manifest), " ");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, null, null)));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, null, null)));
 
         Assert.Contains($"the file {_test.BlobPath(manifest)} does not match its digest {manifest}", exception.Message, StringComparison.Ordinal);
     }
@@ -59,7 +59,7 @@ public sealed class OciLayoutReaderTests : IDisposable
         _test.Entry(_test.Manifest(true, "a"), OciManifest, refName: "a");
         _test.Entry(_test.Manifest(true, "b"), OciManifest, refName: "b");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, null, null)));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, null, null)));
 
         Assert.Contains("holds 2 images (a (sha256:", exception.Message, StringComparison.Ordinal);
         Assert.Contains("name one after the path, PATH:NAME", exception.Message, StringComparison.Ordinal);
@@ -77,10 +77,10 @@ public sealed class OciLayoutReaderTests : IDisposable
             _test.Descriptor(attestation, new JsonObject { ["os"] = "unknown", ["architecture"] = "unknown" }, new JsonObject { ["vnd.docker.reference.type"] = "attestation-manifest", ["vnd.docker.reference.digest"] = amd }));
         _test.Entry(index, "application/vnd.oci.image.index.v1+json", refName: "multi");
 
-        var whole = await ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null));
-        var armOnly = await ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/arm64/v8"] });
-        var noAttestations = await ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null) { IncludeAttestations = false });
-        var amdOnly = await ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/amd64"] });
+        var whole = await ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "multi", null));
+        var armOnly = await ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/arm64/v8"] });
+        var noAttestations = await ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "multi", null) { IncludeAttestations = false });
+        var amdOnly = await ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/amd64"] });
 
         Assert.Equal(index, whole.Digest);
         Assert.Equal(["linux/amd64", "linux/arm64/v8", "unknown/unknown"], whole.Children.Select(c => c.Platform));
@@ -93,11 +93,11 @@ public sealed class OciLayoutReaderTests : IDisposable
         Assert.DoesNotContain("\\u", text, StringComparison.Ordinal);
         Assert.Equal(["linux/amd64", "linux/arm64/v8"], noAttestations.Children.Select(c => c.Platform));
         Assert.Equal([amd, attestation], amdOnly.Children.Select(c => c.Digest));
-        var missing = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ArtifactSource(ArtifactKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/s390x"] }));
+        var missing = await Assert.ThrowsAsync<EcrPushException>(() => ReadAsync(new ImageFileSpec(ImageFileKind.OciLayout, _test.Path, "multi", null) { Platforms = ["linux/s390x"] }));
         Assert.Contains("is an index without the platform linux/s390x; it has linux/amd64, linux/arm64/v8", missing.Message, StringComparison.Ordinal);
     }
 
-    private async Task<ImageManifest> ReadAsync(ArtifactSource source)
+    private async Task<ImageManifest> ReadAsync(ImageFileSpec source)
     {
         await _test.WriteIndexAsync();
         return await OciLayoutReader.ReadAsync(_test.Path, source, "The OCI layout under test", CancellationToken.None);

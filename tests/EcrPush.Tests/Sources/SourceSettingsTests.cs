@@ -1,6 +1,8 @@
 using Ecr.Internal;
 using Ecr.Internal.Sources;
 
+using Ecr.Tests.Fakes;
+
 namespace Ecr.Tests.Sources;
 
 /// <summary>The engine-free sources' settings: one source, the path there and of the right kind, before any network call.</summary>
@@ -26,9 +28,9 @@ public sealed class SourceSettingsTests : IDisposable
         var layout = Layout();
         var plan = SettingsValidator.Validate(new EcrPushSettings().SetSourceOciLayout($"{layout}:v1").SetRepositoryName("team/web"));
 
-        var artifact = Assert.IsType<ArtifactSource>(plan.Source.Artifact);
-        Assert.Equal((ArtifactKind.OciLayout, layout, "v1", (string?)null), (artifact.Kind, artifact.Path, artifact.Tag, artifact.Digest));
-        Assert.Equal(ArtifactSource.DefaultUploadParallelism, artifact.UploadParallelism);
+        var artifact = plan.FileSource();
+        Assert.Equal((ImageFileKind.OciLayout, layout, "v1", (string?)null), (artifact.Kind, artifact.Path, artifact.Tag, artifact.Digest));
+        Assert.Equal(ImageFileSpec.DefaultUploadParallelism, artifact.UploadParallelism);
         Assert.True(artifact.IncludeAttestations);
         Assert.Empty(artifact.Platforms);
         Assert.Equal($"the OCI layout {layout}:v1", plan.Source.ToString());
@@ -40,7 +42,7 @@ public sealed class SourceSettingsTests : IDisposable
         var layout = Layout();
         var digest = "sha256:" + new string('a', 64);
 
-        var byDigest = SettingsValidator.Validate(new EcrPushSettings().SetSourceOciLayout($"{layout}@{digest}").SetRepositoryName("team/web")).Source.Artifact!;
+        var byDigest = SettingsValidator.Validate(new EcrPushSettings().SetSourceOciLayout($"{layout}@{digest}").SetRepositoryName("team/web")).FileSource();
 
         Assert.Equal((layout, (string?)null, digest), (byDigest.Path, byDigest.Tag, byDigest.Digest));
     }

@@ -89,7 +89,7 @@ internal sealed class DockerEngine : IDockerEngine
         return seconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds);
     }
 
-    public async Task<EngineImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
+    public async Task<EngineImage> FindImageAsync(Sources.EngineImageSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return source.IsId

@@ -10,7 +10,7 @@ internal interface IDockerEngine
     Uri Endpoint { get; }
 
     /// <summary>Finds the source image; throws <see cref="EcrPushException"/> when it is missing or an ID prefix is ambiguous.</summary>
-    Task<EngineImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken);
+    Task<EngineImage> FindImageAsync(Sources.EngineImageSpec source, CancellationToken cancellationToken);
 
     /// <summary>Tags an image <c>repository:tag</c> (the repository including the registry host).</summary>
     Task TagAsync(string imageId, string repository, string tag, CancellationToken cancellationToken);

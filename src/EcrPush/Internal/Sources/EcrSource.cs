@@ -13,7 +13,7 @@ namespace Ecr.Internal.Sources;
 /// other repository, region or account the image is read from its registry once and written by the writer, as it is,
 /// so that its digest never changes. No engine is contacted.
 /// </summary>
-internal sealed class EcrSource(EcrImageSource source, AwsOptions aws, string? defaultRegistryId, IEcrConnector connector, RegistryAccess registries, IPushLog log) : IImageSource
+internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? defaultRegistryId, IEcrConnector connector, RegistryAccess registries, IPushLog log) : IImageSource
 {
     private readonly SemaphoreSlim _reading = new(1, 1);
     private EcrConnection? _connection;

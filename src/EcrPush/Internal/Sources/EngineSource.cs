@@ -13,7 +13,7 @@ namespace Ecr.Internal.Sources;
 /// compresses per push, and mounts whatever compressed copy of a layer it met in each registry). The tags the push
 /// made in the engine are removed at the end.
 /// </summary>
-internal sealed class EngineSource(IDockerEngine engine, SourceImage reference, int parallelism, IPushLog log) : IImageSource
+internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec reference, int parallelism, IPushLog log) : IImageSource
 {
     // Removing our tags must happen even when the push was cancelled, but must not hang a build that is stopping.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);

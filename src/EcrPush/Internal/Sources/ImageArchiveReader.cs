@@ -35,7 +35,7 @@ internal static class ImageArchiveReader
     }
 
     /// <summary>The image of the archive, its blobs in a scratch folder that disposing the image deletes.</summary>
-    public static async Task<ImageGraph> OpenAsync(ArtifactSource source, IPushLog log, CancellationToken cancellationToken)
+    public static async Task<ImageGraph> OpenAsync(ImageFileSpec source, IPushLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(log);

@@ -11,7 +11,7 @@ namespace Ecr.Internal.Sources;
 /// before any repository is created, so that a damaged input leaves none behind; written by the writer into each
 /// destination; an archive's scratch folder deleted when the push is done.
 /// </summary>
-internal sealed class ImageFileSource(ArtifactSource file, IPushLog log) : IImageSource
+internal sealed class ImageFileSource(ImageFileSpec file, IPushLog log) : IImageSource
 {
     private ImageGraph? _image;
 
@@ -20,7 +20,7 @@ internal sealed class ImageFileSource(ArtifactSource file, IPushLog log) : IImag
     public async Task<FoundImage> FindAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        _image = file.Kind == ArtifactKind.OciLayout
+        _image = file.Kind == ImageFileKind.OciLayout
             ? new ImageGraph(await OciLayoutReader.ReadAsync(file.Path, file, $"The OCI layout {file.Path}", cancellationToken).ConfigureAwait(false), new LayoutBlobs(file.Path))
             : await ImageArchiveReader.OpenAsync(file, log, cancellationToken).ConfigureAwait(false);
         var root = _image.Root;

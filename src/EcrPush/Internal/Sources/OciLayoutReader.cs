@@ -22,7 +22,7 @@ internal static class OciLayoutReader
     /// <param name="source">Which image of it, and which platforms.</param>
     /// <param name="shownAs">How messages name the layout or archive.</param>
     /// <param name="cancellationToken">Stops the read.</param>
-    public static async Task<ImageManifest> ReadAsync(string layout, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
+    public static async Task<ImageManifest> ReadAsync(string layout, ImageFileSpec source, string shownAs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         JsonElement top;
@@ -40,7 +40,7 @@ internal static class OciLayoutReader
         return await ReadDescriptorAsync(layout, chosen, source, shownAs, topLevel: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private static JsonElement Choose(IReadOnlyList<JsonElement> entries, ArtifactSource source, string shownAs)
+    private static JsonElement Choose(IReadOnlyList<JsonElement> entries, ImageFileSpec source, string shownAs)
     {
         if (source.Digest is { } digest)
         {
@@ -62,7 +62,7 @@ internal static class OciLayoutReader
             : throw new EcrPushException($"{shownAs} holds {(entries.Count == 0 ? "no image" : $"{entries.Count} images ({Listing(entries)})")}: {(entries.Count == 0 ? "write the image into it again" : "name one after the path, PATH:NAME or PATH@sha256:…")}.");
     }
 
-    private static async Task<ImageManifest> ReadDescriptorAsync(string layout, JsonElement descriptor, ArtifactSource source, string shownAs, bool topLevel, CancellationToken cancellationToken)
+    private static async Task<ImageManifest> ReadDescriptorAsync(string layout, JsonElement descriptor, ImageFileSpec source, string shownAs, bool topLevel, CancellationToken cancellationToken)
     {
         var digest = ManifestJson.String(descriptor, "digest") ?? throw new EcrPushException($"{shownAs}: an entry of index.json has no digest. The layout is damaged; write it again.");
         var (bytes, json) = await ReadManifestBlobAsync(layout, digest, descriptor, shownAs, cancellationToken).ConfigureAwait(false);
@@ -90,7 +90,7 @@ internal static class OciLayoutReader
         return new ImageManifest(mediaType!, bytes, digest, config, layers, []) { Platform = topLevel ? null : Platform.Of(descriptor) };
     }
 
-    private static async Task<ImageManifest> ReadIndexAsync(string layout, byte[] bytes, JsonElement json, string mediaType, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
+    private static async Task<ImageManifest> ReadIndexAsync(string layout, byte[] bytes, JsonElement json, string mediaType, ImageFileSpec source, string shownAs, CancellationToken cancellationToken)
     {
         var all = ManifestJson.Array(json, "manifests");
         foreach (var platform in source.Platforms.Where(p => !all.Any(e => Platform.Of(e) == p)))
