@@ -31,7 +31,7 @@ public sealed class DocumentSnippetTests(PackedRepository packed, ITestOutputHel
     [Fact]
     public void Every_nuke_and_csharp_snippet_of_the_documents_compiles_against_the_packed_library()
     {
-        var snippets = DocumentSnippets.CSharp(packed.RepositoryRoot).Where(snippet => !snippet.IsCake).ToList();
+        var snippets = DocumentSnippets.CSharp(PackedRepository.Clone).Where(snippet => !snippet.IsCake).ToList();
         Assert.Contains(snippets, snippet => snippet.Document == "README.md" && snippet.Code.Contains("class Build : NukeBuild", StringComparison.Ordinal));
         Assert.True(snippets.Count >= 6, $"only {snippets.Count} snippets found");
 

@@ -55,7 +55,7 @@ public sealed class PackageContentsTests(PackedRepository packed, ITestOutputHel
 
         var license = metadata.Elements().Single(e => e.Name.LocalName == "license");
         Assert.Equal(("expression", "Apache-2.0"), ((string?)license.Attribute("type"), license.Value));
-        Assert.Equal(File.ReadAllText(Path.Combine(packed.RepositoryRoot, "LICENSE")), Text(package, "LICENSE"));
+        Assert.Equal(File.ReadAllText(Path.Combine(PackedRepository.Clone, "LICENSE")), Text(package, "LICENSE"));
         Assert.Contains("Apache License", Text(package, "LICENSE"), StringComparison.Ordinal);
 
         Assert.Equal("icon.png", Field("icon"));

@@ -28,9 +28,6 @@ public sealed class PackedRepository : IAsyncLifetime
     /// <summary>The clone this test project was built from.</summary>
     public static string Clone { get; } = typeof(PackedRepository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
-    /// <summary>The clone this test project was built from.</summary>
-    public string RepositoryRoot => Clone;
-
     /// <summary>The copy that was packed.</summary>
     public string Copy => Path.Combine(_workRoot, "repo");
 
@@ -51,13 +48,13 @@ public sealed class PackedRepository : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        var files = (await ChildCommand.RunAsync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], RepositoryRoot, GitTimeout))
+        var files = (await ChildCommand.RunAsync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], Clone, GitTimeout))
             .EnsureSucceeded().Output.Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var file in files.Where(file => File.Exists(Path.Combine(RepositoryRoot, file))))
+        foreach (var file in files.Where(file => File.Exists(Path.Combine(Clone, file))))
         {
             var target = Path.Combine(Copy, file);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(RepositoryRoot, file), target);
+            File.Copy(Path.Combine(Clone, file), target);
         }
 
         await GitAsync("init", "--quiet");
