@@ -24,6 +24,8 @@ public sealed class PackageContentsTests(PackedRepository packed, ITestOutputHel
     // A package's description names every source kind, not "a local Docker image" only.
     private static readonly string[] SourceKinds = ["Docker engine", "OCI layout", "image archive", "already in ECR"];
 
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
     public static TheoryData<string> Packages => new(Ids);
 
     [Fact]
@@ -60,7 +62,7 @@ public sealed class PackageContentsTests(PackedRepository packed, ITestOutputHel
 
         Assert.Equal("icon.png", Field("icon"));
         var icon = Bytes(package, "icon.png");
-        Assert.Equal("\x89PNG\r\n\x1a\n"u8.ToArray(), icon[..8]);
+        Assert.Equal(PngSignature, icon[..8]);
         Assert.Equal((128, 128), (BigEndian(icon, 16), BigEndian(icon, 20)));
 
         var description = Field("description");
