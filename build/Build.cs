@@ -53,6 +53,9 @@ sealed partial class Build : NukeBuild
         .Executes(() =>
         {
             TestResults.CreateOrCleanDirectory();
+            // A failed snapshot must fail the run with its diff, not open a diff tool on an unattended machine
+            // (CI=true alone does not stop DiffEngine from launching one); dotnet test and its test hosts inherit it.
+            Environment.SetEnvironmentVariable("DiffEngine_Disabled", "true");
             var inSolution = Solution.AllProjects.Select(project => (string)project.Path).ToHashSet(StringComparer.Ordinal);
             var failures = new List<string>();
             foreach (var project in TestProjects)

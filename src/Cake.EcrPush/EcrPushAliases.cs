@@ -6,8 +6,10 @@ using Serilog;
 namespace Cake.EcrPush;
 
 /// <summary>
-/// Pushes a local Docker image to an Amazon ECR repository: the AWS Toolkit for Azure DevOps "Push Image"
-/// task as a Cake alias. Load with <c>#addin nuget:?package=Cake.EcrPush&amp;loaddependencies=true</c>.
+/// Pushes an image to an Amazon ECR repository: the AWS Toolkit for Azure DevOps "Push Image" task as a Cake alias.
+/// The image comes from a Docker engine (SourceImageName or SourceImageId), an OCI image layout (SourceOciLayout), an
+/// image archive (SourceImageArchive), or ECR itself (SourceRepositoryName). Messages go to Cake's log.
+/// Load with <c>#addin nuget:?package=Cake.EcrPush&amp;loaddependencies=true</c>.
 /// </summary>
 /// <example>
 /// <code>

@@ -1,5 +1,6 @@
 using System.Text;
 using Amazon.Runtime;
+using Ecr.Internal.Aws.Runtime;
 
 namespace Ecr;
 
@@ -14,8 +15,12 @@ public sealed partial record EcrPushSettings
     /// <summary>The AWS region, e.g. <c>us-east-1</c>. Unset: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, EC2 instance metadata.</summary>
     public string? Region { get; init; }
 
-    /// <summary>How the source image is named; default <see cref="Ecr.ImageIdentity.ImageName"/>.</summary>
-    public ImageIdentity ImageIdentity { get; init; }
+    /// <summary>
+    /// How the engine image is named, as the AWS Toolkit task's "Image Identity" input: <see cref="Ecr.ImageIdentity.ImageName"/>
+    /// (by <see cref="SourceImageName"/>) or <see cref="Ecr.ImageIdentity.ImageId"/> (by <see cref="SourceImageId"/>). Unset: whichever of
+    /// the two is set; set, it must agree with it.
+    /// </summary>
+    public ImageIdentity? ImageIdentity { get; init; }
 
     /// <summary>
     /// The local image's reference as Docker reads it: <c>web</c>, <c>web:1.4.2</c>, <c>registry.local:5000/team/web:1.4.2</c>
@@ -31,7 +36,7 @@ public sealed partial record EcrPushSettings
     /// </summary>
     public string? SourceImageTag { get; init; }
 
-    /// <summary>The local image's ID (<c>sha256:…</c>, bare hex, or a prefix that names one image), with <see cref="Ecr.ImageIdentity.ImageId"/>.</summary>
+    /// <summary>The local image's ID, <c>sha256:…</c>, bare hex, or a prefix that names one image (the 12 characters <c>docker images</c> shows): the engine image to push, instead of <see cref="SourceImageName"/>.</summary>
     public string? SourceImageId { get; init; }
 
     /// <summary>The ECR repository to push to, e.g. <c>team/web</c>.</summary>
@@ -151,8 +156,8 @@ public sealed partial record EcrPushSettings
     private bool PrintMembers(StringBuilder builder)
     {
         // Records print every property by default; the secrets must never reach a log that way. Every property is
-        // here (a unit test holds that); secrets print as ***, a proxy without its user:password, and policies and
-        // the logger by what they are rather than their whole text.
+        // here (a unit test holds that); secrets print as *** and a proxy without its user:password (SecretSettings,
+        // the list AwsOptions prints by too), and policies and the logger by what they are rather than their whole text.
         Print(builder, nameof(Region), Region);
         Print(builder, nameof(ImageIdentity), ImageIdentity);
         Print(builder, nameof(SourceImageName), SourceImageName);
@@ -172,8 +177,8 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(AutoCreateRepository), AutoCreateRepository);
         Print(builder, nameof(OutputVariable), OutputVariable);
         Print(builder, nameof(AwsAccessKeyId), AwsAccessKeyId);
-        Print(builder, nameof(AwsSecretAccessKey), AwsSecretAccessKey is null ? null : "***");
-        Print(builder, nameof(AwsSessionToken), AwsSessionToken is null ? null : "***");
+        Print(builder, nameof(AwsSecretAccessKey), SecretSettings.Shown(nameof(AwsSecretAccessKey), AwsSecretAccessKey));
+        Print(builder, nameof(AwsSessionToken), SecretSettings.Shown(nameof(AwsSessionToken), AwsSessionToken));
         Print(builder, nameof(AwsProfile), AwsProfile);
         Print(builder, nameof(AwsRoleArn), AwsRoleArn);
         Print(builder, nameof(AwsExternalId), AwsExternalId);
@@ -189,7 +194,7 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(UseFipsEndpoint), UseFipsEndpoint);
         Print(builder, nameof(UseDualStackEndpoint), UseDualStackEndpoint);
         Print(builder, nameof(EcrEndpointUrl), EcrEndpointUrl);
-        Print(builder, nameof(Proxy), WithoutUserInfo(Proxy));
+        Print(builder, nameof(Proxy), SecretSettings.ShownProxy(Proxy));
         Print(builder, nameof(ScanOnPush), ScanOnPush);
         Print(builder, nameof(TagMutability), TagMutability);
         Print(builder, nameof(TagMutabilityExclusionFilters), TagMutabilityExclusionFilters);
@@ -201,12 +206,15 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(RepositoryPolicy), Characters(RepositoryPolicy));
         Print(builder, nameof(RepositoryPolicyFile), RepositoryPolicyFile);
         Print(builder, nameof(Logger), Logger?.GetType().Name);
+
+        // Each member ends with ", " (the builder already holds "EcrPushSettings { " here); the last one's is dropped.
+        builder.Length -= 2;
         return true;
     }
 
     private static void Print<T>(StringBuilder builder, string name, T value)
     {
-        builder.Append(builder.Length == 0 ? string.Empty : ", ").Append(name).Append(" = ");
+        builder.Append(name).Append(" = ");
         if (value is System.Collections.IEnumerable list and not string)
         {
             builder.Append('[').AppendJoin(", ", list.Cast<object>()).Append(']');
@@ -215,21 +223,9 @@ public sealed partial record EcrPushSettings
         {
             builder.Append(value);
         }
+
+        builder.Append(", ");
     }
 
     private static string? Characters(string? text) => text is null ? null : $"({text.Length} characters)";
-
-    // Text, not Uri: a proxy written without a scheme (user:password@host:3128) must not leak its password either.
-    private static string? WithoutUserInfo(string? proxy)
-    {
-        var at = proxy?.LastIndexOf('@') ?? -1;
-        if (proxy is null || at < 0)
-        {
-            return proxy;
-        }
-
-        var scheme = proxy.IndexOf("://", StringComparison.Ordinal);
-        var hostStart = scheme < 0 || scheme > at ? 0 : scheme + 3;
-        return string.Concat(proxy.AsSpan(0, hostStart), "***@", proxy.AsSpan(at + 1));
-    }
 }

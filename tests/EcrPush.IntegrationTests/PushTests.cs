@@ -233,14 +233,19 @@ public sealed class PushTests(StackFixture fixture)
     }
 
     [Fact]
-    public async Task A_missing_image_is_an_error_naming_it_and_what_the_engine_has()
+    public async Task A_missing_image_is_an_error_naming_it_and_what_the_engine_has_and_creates_no_repository()
     {
         await Stack.BuildImageAsync("it-missing:1");
+        var repository = StackChecks.NewRepository("missing");
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(s => s.SetSourceImageName("it-missing").SetSourceImageTag("2").SetRepositoryName("it/missing").EnableAutoCreateRepository()));
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => EcrTasks.EcrPushAsync(s => s.SetSourceImageName("it-missing").SetSourceImageTag("2").SetRepositoryName(repository).EnableAutoCreateRepository()));
 
         Assert.Contains("it-missing:2 is not in the Docker engine", exception.Message, StringComparison.Ordinal);
         Assert.Contains("it-missing:1", exception.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Nothing was pushed.", exception.Message, StringComparison.Ordinal);
+        var (status, answer) = await StackChecks.EcrApiCallAsync(Stack, "us-east-1", "DescribeRepositories", $$"""{"repositoryNames":["{{repository}}"]}""");
+        Assert.Equal(400, status);
+        Assert.Contains("RepositoryNotFoundException", answer, StringComparison.Ordinal);
     }
 
     [Fact]

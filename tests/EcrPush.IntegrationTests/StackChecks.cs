@@ -21,15 +21,21 @@ internal static class StackChecks
     /// </summary>
     public static async Task<JsonElement> EcrApiAsync(LocalEcrStack stack, string region, string operation, string body)
     {
+        var (status, text) = await EcrApiCallAsync(stack, region, operation, body);
+        Assert.True(status is >= 200 and < 300, $"{operation} answered {status}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>One ECR API call, whatever it answers: the status and the body (an error's included).</summary>
+    public static async Task<(int Status, string Body)> EcrApiCallAsync(LocalEcrStack stack, string region, string operation, string body)
+    {
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, stack.EcrEndpoint) { Content = new StringContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", $"AmazonEC2ContainerRegistry_V20150921.{operation}");
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ecr/aws4_request, SignedHeaders=host, Signature=00");
         using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{operation} answered {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Tags in the engine that point into the registry host: what a push must not leave behind.</summary>

@@ -5,7 +5,7 @@ using Ecr.Tests.Fakes;
 namespace Ecr.Tests;
 
 /// <summary>Several destinations in one push, and the options a repository the push creates is given.</summary>
-public sealed class DestinationsAndOptionsTests
+public sealed class DestinationsAndOptionsTests : IDisposable
 {
     private const string ImageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -13,16 +13,23 @@ public sealed class DestinationsAndOptionsTests
     private readonly FakeDockerEngine _engine = new();
     private readonly FakeEnvironment _environment = new();
     private readonly RecordingLog _log = new();
+    private readonly FakeRegistry _registry = new();
 
-    public DestinationsAndOptionsTests() => _engine.Tags["web:1"] = ImageId;
+    public DestinationsAndOptionsTests()
+    {
+        _engine.Tags["web:1"] = ImageId;
+        _engine.Registry = _registry;
+    }
 
     private static EcrPushSettings Settings => new EcrPushSettings()
         .SetRegion("us-east-1").SetSourceImageName("web").SetSourceImageTag("1").SetRepositoryName("team/web").EnableAutoCreateRepository();
 
-    private Pusher CreatePusher() => new(_ecr, _ => _engine, new TokenCache(_environment), _environment, _log);
+    public void Dispose() => _registry.Dispose();
+
+    private Pusher CreatePusher() => new(_ecr, _ => _engine, new TokenCache(_environment), _environment, _log) { RegistryHandler = () => _registry, RetryPolicy = TestRegistries.NoWaits };
 
     [Fact]
-    public async Task One_call_pushes_to_every_destination_each_with_its_own_token_and_repository()
+    public async Task One_call_pushes_to_every_destination_each_with_its_own_token_and_repository_and_the_same_digest()
     {
         var result = await CreatePusher().PushAsync(
             Settings.SetTargetTags("1", "latest").AddDestinations(new EcrDestination("eu-west-1"), new EcrDestination("eu-west-1", "210987654321")),
@@ -36,8 +43,15 @@ public sealed class DestinationsAndOptionsTests
         Assert.All(result.Destinations, d => Assert.True(d.RepositoryCreated));
         Assert.Equal(3, _ecr.TokenCalls);
         Assert.Equal(3, _ecr.CreateCalls);
-        Assert.Equal(6, _engine.Pushed.Count);
+
+        // The engine pushed the first destination; the others hold a copy of what landed there, byte for byte.
+        Assert.Equal([$"{hosts[0]}/team/web:1", $"{hosts[0]}/team/web:latest"], _engine.Pushed);
+        var digest = result.Destinations[0].Digest;
+        Assert.All(result.Destinations, d => Assert.Equal(digest, d.Digest));
+        Assert.All(hosts, host => Assert.Equal(["1", "latest"], _registry.Tags(host, "team/web")));
+        Assert.All(hosts, host => Assert.Equal(_registry.Manifest(hosts[0], "team/web", "1")!.Value.Bytes, _registry.Manifest(host, "team/web", "latest")!.Value.Bytes));
         Assert.Equal(["web:1"], _engine.Tags.Keys);
+        Assert.Contains(_log.Lines, l => l.StartsWith($"INF Pushed {hosts[0]}/team/web:1, {hosts[0]}/team/web:latest ({digest}); {hosts[1]}/team/web:1, {hosts[1]}/team/web:latest ({digest}); ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -47,9 +61,18 @@ public sealed class DestinationsAndOptionsTests
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.AddDestinations(new EcrDestination("eu-west-1"), new EcrDestination("ap-south-1")), CancellationToken.None));
 
-        Assert.StartsWith("The push failed for 1 of 3 destinations. [eu-west-1/(own registry): ECR in eu-west-1 did not answer.]", exception.Message, StringComparison.Ordinal);
-        Assert.Contains($"Pushed: {FakeEcr.HostOf("us-east-1")}/team/web:latest, {FakeEcr.HostOf("ap-south-1")}/team/web:latest.", exception.Message, StringComparison.Ordinal);
-        Assert.Equal(2, _engine.Pushed.Count);
+        Assert.Equal(
+            $"""
+            The push failed for 1 of 3 destinations:
+              - eu-west-1/(own registry): ECR in eu-west-1 did not answer.
+              Pushed:
+                {FakeEcr.HostOf("us-east-1")}/team/web:latest
+                {FakeEcr.HostOf("ap-south-1")}/team/web:latest
+            """.ReplaceLineEndings(), exception.Message);
+        Assert.Equal([FakeEcr.HostOf("us-east-1"), FakeEcr.HostOf("ap-south-1")], exception.Landed.Select(image => image.RepositoryUri[..image.RepositoryUri.IndexOf('/', StringComparison.Ordinal)]));
+        Assert.All(exception.Landed, image => Assert.Equal(["latest"], image.ImageReferences.Select(reference => reference[(reference.LastIndexOf(':') + 1)..])));
+        Assert.Single(_engine.Pushed);
+        Assert.Equal(["latest"], _registry.Tags(FakeEcr.HostOf("ap-south-1"), "team/web"));
         Assert.Equal(["web:1"], _engine.Tags.Keys);
     }
 

@@ -33,50 +33,103 @@ public sealed class NukeIdiomTests
     }
 
     [Fact]
-    public async Task Combined_pushes_run_at_most_the_degree_of_parallelism_at_once_and_keep_their_order()
+    public void The_combinatorial_overloads_default_as_Nukes_do_one_at_a_time_stopping_at_a_failure()
+    {
+        var overloads = typeof(EcrTasks).GetMethods().Where(m => m.GetParameters().FirstOrDefault()?.ParameterType == typeof(Func<EcrPushSettings, IEnumerable<EcrPushSettings>>)).ToList();
+
+        Assert.Equal(2, overloads.Count);
+        Assert.All(overloads, overload =>
+        {
+            Assert.Equal(1, overload.GetParameters().Single(p => p.Name == "degreeOfParallelism").DefaultValue);
+            Assert.Equal(false, overload.GetParameters().Single(p => p.Name == "completeOnFailure").DefaultValue);
+        });
+    }
+
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 6)]
+    public async Task Combined_pushes_run_at_most_the_degree_of_parallelism_at_once_and_return_settings_and_result_in_order(int degreeOfParallelism, int count)
     {
         var running = 0;
         var most = 0;
-        var all = Base.CombineWith(Enumerable.Range(1, 6), (_, i) => _.SetTargetTags(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var all = Base.CombineWith(Enumerable.Range(1, count), (_, i) => _.SetTargetTags(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
-        var results = await CombinedPush.RunAsync(all, 2, async settings =>
+        var pushed = await CombinedPush.RunAsync(all, degreeOfParallelism, completeOnFailure: false, async settings =>
         {
-            var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref most, now);
+            InterlockedMax(ref most, Interlocked.Increment(ref running));
             await Task.Delay(30);
             Interlocked.Decrement(ref running);
             return Result($"h/team/web:{settings.TargetTags[0]}");
         }, CancellationToken.None);
 
-        Assert.Equal(2, most);
-        Assert.Equal(Enumerable.Range(1, 6).Select(i => $"h/team/web:{i}"), results.Select(r => r.ImageReference));
+        Assert.Equal(degreeOfParallelism, most);
+        Assert.Equal(all, pushed.Select(p => p.Settings));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"h/team/web:{i}"), pushed.Select(p => p.Result.ImageReference));
     }
 
     [Fact]
-    public async Task A_failed_push_lets_the_others_finish_and_the_error_names_it_and_what_was_pushed()
+    public async Task By_default_no_push_starts_after_a_failure_and_the_error_names_it_what_landed_and_what_did_not_start()
     {
         var all = Base.CombineWith(["a/one", "a/two", "a/three"], (_, repository) => _.SetRepositoryName(repository)).ToList();
-        var finished = new List<string>();
+        var started = new List<string>();
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CombinedPush.RunAsync(all, 3, async settings =>
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CombinedPush.RunAsync(all, 1, completeOnFailure: false, settings => Push(settings, started), CancellationToken.None));
+
+        Assert.Equal(["a/one", "a/two"], started);
+        Assert.Equal(
+            """
+            1 of 3 pushes failed; the 1 after the first failure did not start (completeOnFailure is off):
+              - push 2 of 3, a/two: The ECR repository a/two does not exist.
+              Pushed:
+                h/a/one:latest
+                h/a/two:1
+            """.ReplaceLineEndings(), exception.Message);
+        Assert.Equal(["h/a/one:latest", "h/a/two:1"], exception.Landed.Select(image => image.ImageReference));
+        Assert.Equal("The ECR repository a/two does not exist.", exception.InnerException?.Message);
+    }
+
+    [Fact]
+    public async Task With_completeOnFailure_every_push_runs_and_Landed_holds_the_others_results_and_what_a_failed_one_left()
+    {
+        var all = Base.CombineWith(["a/one", "a/two", "a/three"], (_, repository) => _.SetRepositoryName(repository).SetRegion("eu-west-1")).ToList();
+        var started = new List<string>();
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CombinedPush.RunAsync(all, 1, completeOnFailure: true, settings => Push(settings, started), CancellationToken.None));
+
+        Assert.Equal(["a/one", "a/two", "a/three"], started);
+        Assert.Equal(
+            """
+            1 of 3 pushes failed:
+              - push 2 of 3, a/two in eu-west-1: The ECR repository a/two does not exist.
+              Pushed:
+                h/a/one:latest
+                h/a/two:1
+                h/a/three:latest
+            """.ReplaceLineEndings(), exception.Message);
+        Assert.Equal(["h/a/one:latest", "h/a/two:1", "h/a/three:latest"], exception.Landed.Select(image => image.ImageReference));
+    }
+
+    [Fact]
+    public async Task One_push_alone_fails_with_its_own_error()
+    {
+        var failure = new EcrPushException("The ECR repository a/two does not exist.");
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CombinedPush.RunAsync([Base], 1, completeOnFailure: false, _ => Task.FromException<EcrPushResult>(failure), CancellationToken.None));
+
+        Assert.Same(failure, exception);
+    }
+
+    // a/two fails, reporting that its tag 1 had landed (as the destination step fills Landed); the others succeed.
+    private static async Task<EcrPushResult> Push(EcrPushSettings settings, List<string> started)
+    {
+        started.Add(settings.RepositoryName!);
+        await Task.Yield();
+        if (settings.RepositoryName == "a/two")
         {
-            await Task.Delay(settings.RepositoryName == "a/two" ? 1 : 50);
-            if (settings.RepositoryName == "a/two")
-            {
-                throw new EcrPushException("The ECR repository a/two does not exist.");
-            }
+            throw new EcrPushException("The ECR repository a/two does not exist.") { Landed = [Result("h/a/two:1").FirstDestination] };
+        }
 
-            lock (finished)
-            {
-                finished.Add(settings.RepositoryName!);
-            }
-
-            return Result($"h/{settings.RepositoryName}:latest");
-        }, CancellationToken.None));
-
-        Assert.Equal(["a/one", "a/three"], finished.Order(StringComparer.Ordinal));
-        Assert.StartsWith("1 of 3 pushes failed. [push 2 of 3, a/two: The ECR repository a/two does not exist.]", exception.Message, StringComparison.Ordinal);
-        Assert.EndsWith("Pushed: h/a/one:latest, h/a/three:latest.", exception.Message, StringComparison.Ordinal);
+        return Result($"h/{settings.RepositoryName}:latest");
     }
 
     [Fact]
@@ -93,7 +146,7 @@ public sealed class NukeIdiomTests
         using var cancellation = new CancellationTokenSource();
         var all = Base.CombineWith([1, 2], (_, i) => _.SetTargetTags($"t{i}")).ToList();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CombinedPush.RunAsync(all, 1, async _ =>
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CombinedPush.RunAsync(all, 1, completeOnFailure: false, async _ =>
         {
             await cancellation.CancelAsync();
             cancellation.Token.ThrowIfCancellationRequested();

@@ -44,7 +44,7 @@ public sealed class PusherTests
         Assert.Equal("123456789012", only.RegistryId);
         Assert.False(only.RepositoryCreated);
         Assert.Equal([$"{Target}:1.4.2", $"{Target}:latest"], _engine.Pushed);
-        Assert.All(_engine.PushCredentials, c => Assert.Equal((FakeEcr.Host, "AWS", "password-1"), (c.ServerAddress, c.UserName, c.Password)));
+        Assert.All(_engine.PushCredentials, c => Assert.Equal((FakeEcr.Host, "AWS", "password-1"), (c.ServerAddress, c.Credentials.UserName, c.Credentials.Password)));
         Assert.Equal(["web:1.4.2"], _engine.Tags.Keys);
     }
 
@@ -93,7 +93,7 @@ public sealed class PusherTests
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetRepositoryName("team/new").EnableAutoCreateRepository(), CancellationToken.None));
 
         Assert.StartsWith("The push failed: 503", exception.Message, StringComparison.Ordinal);
-        Assert.Contains($"The repository {FakeEcr.Host}/team/new was created by this push and stays, empty", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"The repository {FakeEcr.Host}/team/new was created by this push and stays, without this image; delete it, or push again.", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class PusherTests
         await CreatePusher(tokens).PushAsync(Settings, CancellationToken.None);
 
         Assert.Equal(2, _ecr.TokenCalls);
-        Assert.Equal(["password-1", "password-2"], _engine.PushCredentials.Select(c => c.Password));
+        Assert.Equal(["password-1", "password-2"], _engine.PushCredentials.Select(c => c.Credentials.Password));
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_that_already_holds_this_image_is_not_pushed_again()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2", "new"), CancellationToken.None);
 
@@ -271,7 +271,7 @@ public sealed class PusherTests
     [Fact]
     public async Task A_rerun_into_an_immutable_repository_pushes_nothing_and_succeeds()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:aaaa", ImageId) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:aaaa", ImageId) });
 
         var result = await CreatePusher().PushAsync(Settings.SetTargetTags("1.4.2"), CancellationToken.None);
 
@@ -283,7 +283,7 @@ public sealed class PusherTests
     [Fact]
     public async Task An_immutable_tag_holding_another_image_is_an_error_before_any_push()
     {
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["latest"] = new("sha256:bbbb", "sha256:other") });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["latest"] = FakeEcr.Image("sha256:bbbb", "sha256:other") });
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(Settings.SetTargetTags("1.4.3", "latest"), CancellationToken.None));
 
@@ -299,7 +299,7 @@ public sealed class PusherTests
     {
         await CreatePusher().PushAsync(Settings, CancellationToken.None);
 
-        Assert.Equal(0, _ecr.FindImageCalls);
+        Assert.Equal(0, _ecr.BatchGetImageCalls);
     }
 
     [Theory]

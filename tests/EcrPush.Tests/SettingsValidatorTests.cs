@@ -25,16 +25,18 @@ public sealed class SettingsValidatorTests
         { "tag whitespace only", s => s.SetTargetTags("   "), ["is only white space"] },
         { "tag unicode", s => s.SetTargetTags("vé"), ["TargetTags[0] 'vé'"] },
         { "source tag bad", s => s.SetSourceImageTag("1 2"), ["SourceImageTag '1 2'"] },
-        { "name missing", s => s.ResetSourceImageName(), ["SourceImageName is not set", "SetSourceImageId"] },
+        { "name missing", s => s.ResetSourceImageName(), ["No source image is set", "SourceImageId", "SourceOciLayout", "SourceImageArchive", "SourceRepositoryName", "SetSourceImageName"] },
         { "name tag conflicts", s => s.SetSourceImageName("web:2.0"), ["SourceImageName 'web:2.0' names the tag '2.0', but SourceImageTag is '1.4.2'", "give the tag once"] },
         { "name with short digest", s => s.SetSourceImageName("web@sha256:abc").ResetSourceImageTag(), ["the digest 'sha256:abc', which is not a digest", "64 lowercase hex digits"] },
         { "name digest and tag setting", s => s.SetSourceImageName("web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), ["names a digest, and SourceImageTag is '1.4.2'", "reset SourceImageTag"] },
         { "name with bad tag", s => s.SetSourceImageName("web:1 2").ResetSourceImageTag(), ["The tag in SourceImageName 'web:1 2', '1 2' does not match the rule", "a Docker tag"] },
         { "name with empty tag", s => s.SetSourceImageName("web:").ResetSourceImageTag(), ["The tag in SourceImageName 'web:', '' is empty"] },
         { "name upper case", s => s.SetSourceImageName("Web"), ["SourceImageName 'Web'", "a Docker image reference"] },
-        { "name and id", s => s.SetSourceImageId("abc123"), ["SourceImageId 'abc123' is set, but ImageIdentity is ImageName"] },
+        { "name and id", s => s.SetSourceImageId("abc123"), ["More than one source image is set (SourceImageName 'web', SourceImageId 'abc123')"] },
+        { "id with name identity", s => s.ResetSourceImageName().ResetSourceImageTag().SetImageIdentity(ImageIdentity.ImageName).SetSourceImageId("abc"), ["ImageIdentity is ImageName, but the image is given by SourceImageId 'abc': reset ImageIdentity"] },
+        { "id with tag", s => s.ResetSourceImageName().SetSourceImageId("abc"), ["SourceImageTag '1.4.2' is set with SourceImageId 'abc': an ID names one image already; reset SourceImageTag."] },
         { "id identity without id", s => s.SetImageIdentity(ImageIdentity.ImageId).ResetSourceImageName().ResetSourceImageTag(), ["SourceImageId is not set"] },
-        { "id identity with name", s => s.SetImageIdentity(ImageIdentity.ImageId).SetSourceImageId("abc"), ["SourceImageName or SourceImageTag is set, but ImageIdentity is ImageId"] },
+        { "id identity with name", s => s.SetImageIdentity(ImageIdentity.ImageId), ["ImageIdentity is ImageId, but the image is given by SourceImageName 'web': reset ImageIdentity"] },
         { "id not hex", s => s.SetImageIdentity(ImageIdentity.ImageId).ResetSourceImageName().ResetSourceImageTag().SetSourceImageId("xyz"), ["SourceImageId 'xyz'", "hex"] },
         { "id upper hex", s => s.SetImageIdentity(ImageIdentity.ImageId).ResetSourceImageName().ResetSourceImageTag().SetSourceImageId("ABC"), ["SourceImageId 'ABC'"] },
         { "identity out of range", s => s.SetImageIdentity((ImageIdentity)7), ["ImageIdentity 7 is not one of ImageName, ImageId"] },
@@ -71,6 +73,16 @@ public sealed class SettingsValidatorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public void Every_line_of_a_settings_error_fits_a_CI_log(string name, Func<EcrPushSettings, EcrPushSettings> change, string[] expected)
+    {
+        var exception = Assert.Throws<EcrPushException>(() => SettingsValidator.Validate(change(Valid)));
+
+        Assert.NotEmpty(expected);
+        Assert.All(exception.Message.Split(Environment.NewLine), line => Assert.True(line.Length <= 200, $"{name}: a line of {line.Length} characters: {line}"));
+    }
+
     [Fact]
     public void Every_problem_is_listed_in_one_exception()
     {
@@ -79,7 +91,7 @@ public sealed class SettingsValidatorTests
         var exception = Assert.Throws<EcrPushException>(() => SettingsValidator.Validate(settings));
 
         Assert.StartsWith("The ECR push settings have 4 problems:", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("SourceImageName is not set", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("No source image is set", exception.Message, StringComparison.Ordinal);
         Assert.Contains("RepositoryName 'Bad Name'", exception.Message, StringComparison.Ordinal);
         Assert.Contains("TargetTags[1] 'ok' is listed more than once", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Region 'nowhere'", exception.Message, StringComparison.Ordinal);

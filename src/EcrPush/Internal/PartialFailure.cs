@@ -1,29 +1,38 @@
 namespace Ecr.Internal;
 
 /// <summary>
-/// Several pushes ran to their end and some failed: one exception that names each failure and what was pushed, for
-/// the destinations of one push and for the pushes of one combined call alike.
+/// Several pushes ran and some failed: one exception that names each failure and what landed, for the destinations
+/// of one push and for the pushes of one combined call alike. <see cref="EcrPushException.Landed"/> holds what
+/// landed: the results of the pushes that succeeded, and what a failed push reports it left (its own Landed).
 /// </summary>
 internal static class PartialFailure
 {
-    public static EcrPushException Of<T>(IReadOnlyList<Task<T>> tasks, Func<int, string> label, Func<T, IEnumerable<string>> references, Func<int, int, string> headline)
+    public static EcrPushException Of<T>(IReadOnlyList<Task<T>> tasks, Func<int, string> label, Func<T, IEnumerable<EcrPushedImage>> images, Func<int, string> headline)
     {
-        var failed = new List<string>();
-        var pushed = new List<string>();
+        var failures = new List<string>();
+        var landed = new List<EcrPushedImage>();
         for (var i = 0; i < tasks.Count; i++)
         {
             if (tasks[i].IsCompletedSuccessfully)
             {
-                pushed.AddRange(references(tasks[i].Result));
+                landed.AddRange(images(tasks[i].Result));
+                continue;
             }
-            else
+
+            var error = tasks[i].Exception?.InnerException;
+            failures.Add($"- {label(i)}: {error?.Message ?? "cancelled"}");
+            if (error is EcrPushException { Landed: var partly })
             {
-                failed.Add($"[{label(i)}: {tasks[i].Exception?.InnerException?.Message ?? "cancelled"}]");
+                landed.AddRange(partly);
             }
         }
 
-        return new EcrPushException(
-            $"{headline(failed.Count, tasks.Count)} {string.Join(" ", failed)}" + (pushed.Count > 0 ? $" Pushed: {string.Join(", ", pushed)}." : " Nothing was pushed."),
-            tasks.First(t => t.IsFaulted).Exception!.InnerException!);
+        var pushed = landed.Count == 0
+            ? "Nothing was pushed."
+            : "Pushed:\n" + string.Join("\n", landed.Select(image => string.Join(", ", image.ImageReferences)));
+        return new EcrPushException(Messages.Lines(headline(failures.Count), [.. failures, pushed]), tasks.First(t => t.IsFaulted).Exception!.InnerException!)
+        {
+            Landed = landed,
+        };
     }
 }

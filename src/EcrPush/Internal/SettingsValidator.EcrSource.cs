@@ -14,30 +14,17 @@ internal static partial class SettingsValidator
         {
             var set = new[] { (nameof(settings.SourceImageDigest), settings.SourceImageDigest), (nameof(settings.SourceRegion), settings.SourceRegion), (nameof(settings.SourceRegistryId), settings.SourceRegistryId) }
                 .Where(pair => pair.Item2 is not null).Select(pair => $"{pair.Item1} {Show(pair.Item2!)}").ToList();
-            problems.Add($"{string.Join(", ", set)} {(set.Count == 1 ? "is" : "are")} set, which name{(set.Count == 1 ? "s" : string.Empty)} an image already in ECR, but SourceRepositoryName is not: set SourceRepositoryName to the repository that holds the image (e.g. SetSourceRepositoryName(\"team/web\")), or reset {(set.Count == 1 ? "it" : "them")}.");
+            problems.Add($"{string.Join(", ", set)} {(set.Count == 1 ? "is" : "are")} set, which name{(set.Count == 1 ? "s" : string.Empty)} an image already in ECR, but SourceRepositoryName is not:\nset SourceRepositoryName to the repository that holds the image (e.g. SetSourceRepositoryName(\"team/web\")), or reset {(set.Count == 1 ? "it" : "them")}.");
             return null;
         }
 
-        var others = new[]
+        if (settings.ImageIdentity is { } identity && identity != ImageIdentity.ImageName)
         {
-            (nameof(settings.SourceOciLayout), settings.SourceOciLayout),
-            (nameof(settings.SourceImageArchive), settings.SourceImageArchive),
-            (nameof(settings.SourceImageName), settings.SourceImageName),
-            (nameof(settings.SourceImageId), settings.SourceImageId),
-        }.Where(pair => pair.Item2 is not null).Select(pair => $"{pair.Item1} {Show(pair.Item2!)}").ToList();
-        if (others.Count > 0)
-        {
-            problems.Add($"More than one source image is set (SourceRepositoryName {Show(settings.SourceRepositoryName)}, {string.Join(", ", others)}): a push takes exactly one. Keep SourceRepositoryName (an image already in ECR), SourceOciLayout, SourceImageArchive, or the engine's SourceImageName/SourceImageId, and reset the others.");
-            return null;
-        }
-
-        if (settings.ImageIdentity != ImageIdentity.ImageName)
-        {
-            problems.Add($"ImageIdentity is {settings.ImageIdentity}, which names an engine image, but the source is the ECR repository {Show(settings.SourceRepositoryName)}: reset ImageIdentity.");
+            problems.Add($"ImageIdentity is {identity}, which names an engine image, but the source is the ECR repository {Show(settings.SourceRepositoryName)}: reset ImageIdentity.");
         }
 
         var ok = CheckRepositoryName(settings.SourceRepositoryName, problems, nameof(settings.SourceRepositoryName)) is not null;
-        ok &= CheckOptional(nameof(settings.SourceImageTag), settings.SourceImageTag, Names.Tag(), TagRule, problems);
+        ok &= CheckOptionalTag(nameof(settings.SourceImageTag), settings.SourceImageTag, problems);
         ok &= CheckOptional(nameof(settings.SourceImageDigest), settings.SourceImageDigest, Names.Digest(), "a digest: sha256: and 64 lowercase hex digits, as ECR lists it (imageDigest)", problems);
         ok &= CheckOptional(nameof(settings.SourceRegion), settings.SourceRegion, Names.Region(), "an AWS region name such as us-east-1", problems);
         ok &= CheckOptional(nameof(settings.SourceRegistryId), settings.SourceRegistryId, Names.RegistryId(), "a 12-digit AWS account ID", problems);
@@ -49,7 +36,7 @@ internal static partial class SettingsValidator
 
         if (settings.Platforms.Count > 0 || !settings.IncludeAttestations)
         {
-            problems.Add("Platforms or IncludeAttestations is set, but an image already in ECR is pushed whole, so that its digest stays the same: reset Platforms and IncludeAttestations.");
+            problems.Add("Platforms or IncludeAttestations is set, but an image already in ECR is pushed whole, so that its digest stays the same:\nreset Platforms and IncludeAttestations.");
             ok = false;
         }
 

@@ -14,7 +14,7 @@ internal static partial class SettingsValidator
         var withExclusion = settings.TagMutability is TagMutability.ImmutableWithExclusion or TagMutability.MutableWithExclusion;
         if (withExclusion && filters.Count == 0)
         {
-            problems.Add($"TagMutability {settings.TagMutability} needs TagMutabilityExclusionFilters: add the wildcard filters of the tags excluded (e.g. AddTagMutabilityExclusionFilters(\"latest\")).");
+            problems.Add($"TagMutability {settings.TagMutability} needs TagMutabilityExclusionFilters:\nadd the wildcard filters of the tags excluded (e.g. AddTagMutabilityExclusionFilters(\"latest\")).");
         }
 
         if (!withExclusion && filters.Count > 0)
@@ -62,7 +62,7 @@ internal static partial class SettingsValidator
 
         if (!options.IsEmpty && !settings.AutoCreateRepository)
         {
-            problems.Add("Repository options (scan on push, tag mutability, encryption, tags, policies) are set, but AutoCreateRepository is off: they apply only to a repository the push creates; EnableAutoCreateRepository(), or reset them.");
+            problems.Add("Repository options (scan on push, tag mutability, encryption, tags, policies) are set, but AutoCreateRepository is off:\nthey apply only to a repository the push creates; EnableAutoCreateRepository(), or reset them.");
         }
 
         return options;

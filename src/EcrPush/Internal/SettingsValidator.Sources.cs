@@ -10,31 +10,15 @@ internal static partial class SettingsValidator
 
     private static SourceImage? CheckArtifactSource(EcrPushSettings settings, List<string> problems)
     {
-        var given = new List<string>();
-        foreach (var (name, value) in new[]
+        var source = settings.SourceOciLayout is { } given ? $"SourceOciLayout {Show(given)}" : $"SourceImageArchive {Show(settings.SourceImageArchive!)}";
+        if (settings.SourceImageTag is { } tag)
         {
-            (nameof(settings.SourceOciLayout), settings.SourceOciLayout),
-            (nameof(settings.SourceImageArchive), settings.SourceImageArchive),
-            (nameof(settings.SourceImageName), settings.SourceImageName),
-            (nameof(settings.SourceImageTag), settings.SourceImageTag),
-            (nameof(settings.SourceImageId), settings.SourceImageId),
-        })
-        {
-            if (value is not null)
-            {
-                given.Add($"{name} {Show(value)}");
-            }
+            problems.Add($"SourceImageTag {Show(tag)} is set, but the source is {source}, which takes its tag after a colon (PATH:TAG):\nreset SourceImageTag, and add :{tag} to the path if the image is to be picked by it.");
         }
 
-        if (given.Count > 1)
+        if (settings.ImageIdentity is { } identity && identity != ImageIdentity.ImageName)
         {
-            problems.Add($"More than one source image is set ({string.Join(", ", given)}): a push takes exactly one. Keep SourceOciLayout, SourceImageArchive, or the engine's SourceImageName/SourceImageId, and reset the others.");
-            return null;
-        }
-
-        if (settings.ImageIdentity != ImageIdentity.ImageName)
-        {
-            problems.Add($"ImageIdentity is {settings.ImageIdentity}, which names an engine image, but the source is {given[0]}: reset ImageIdentity.");
+            problems.Add($"ImageIdentity is {identity}, which names an engine image, but the source is {source}: reset ImageIdentity.");
         }
 
         var parallelism = settings.UploadParallelism ?? ArtifactSource.DefaultUploadParallelism;
@@ -51,12 +35,12 @@ internal static partial class SettingsValidator
             }
         }
 
-        var source = settings.SourceOciLayout is { } layout
+        var artifact = settings.SourceOciLayout is { } layout
             ? CheckArtifact(ArtifactKind.OciLayout, layout, problems)
             : CheckArtifact(ArtifactKind.Archive, settings.SourceImageArchive!, problems);
-        return source is null ? null : new SourceImage(source.Path, IsId: false)
+        return artifact is null ? null : new SourceImage(artifact.Path, IsId: false)
         {
-            Artifact = source with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism },
+            Artifact = artifact with { Platforms = settings.Platforms, IncludeAttestations = settings.IncludeAttestations, UploadParallelism = parallelism },
         };
     }
 
@@ -64,7 +48,7 @@ internal static partial class SettingsValidator
     {
         if (settings.Platforms.Count > 0 || !settings.IncludeAttestations || settings.UploadParallelism is not null)
         {
-            problems.Add("Platforms, IncludeAttestations or UploadParallelism is set, but they apply to an OCI layout or image archive only, and the source is the Docker engine: reset them, or set SourceOciLayout or SourceImageArchive.");
+            problems.Add("Platforms, IncludeAttestations or UploadParallelism is set, but they apply to an OCI layout or image archive only, and the source is the Docker engine:\nreset them, or set SourceOciLayout or SourceImageArchive.");
         }
     }
 
@@ -100,12 +84,12 @@ internal static partial class SettingsValidator
     private static string? NotAnOciLayout(string value, string path) =>
         File.Exists(System.IO.Path.Combine(path, "index.json")) && File.Exists(System.IO.Path.Combine(path, "oci-layout"))
             ? null
-            : $"SourceOciLayout {Show(value)} is not an OCI image layout: the folder has no index.json or no oci-layout file. Write one with e.g. `skopeo copy docker-daemon:web:1 oci:{path}:1`, or point at the layout's top folder.";
+            : $"SourceOciLayout {Show(value)} is not an OCI image layout: the folder has no index.json or no oci-layout file.\nWrite one with e.g. `skopeo copy docker-daemon:web:1 oci:{path}:1`, or point at the layout's top folder.";
 
     private static string? NotAnImageArchive(string value, string path) =>
         ImageArchiveReader.LooksLikeArchive(path)
             ? null
-            : $"SourceImageArchive {Show(value)} is not an image archive: it is neither a tar nor gzip-compressed. Give the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.";
+            : $"SourceImageArchive {Show(value)} is not an image archive: it is neither a tar nor gzip-compressed.\nGive the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.";
 
     /// <summary>PATH, PATH:TAG or PATH@DIGEST; a path that exists as it is wins (a Windows drive has a colon too).</summary>
     private static (string? Path, string? Tag, string? Digest) SplitReference(string setting, string value, Func<string, bool> exists, List<string> problems)
@@ -137,9 +121,8 @@ internal static partial class SettingsValidator
         if (value.LastIndexOf(':') is var colon && colon > lastSeparator && colon > 1)
         {
             var tag = value[(colon + 1)..];
-            if (!Names.Tag().IsMatch(tag))
+            if (!CheckTag($"The tag in {setting} {Show(value)},", tag, problems))
             {
-                problems.Add($"{setting} {Show(value)} names the image {Show(tag)}, which is not a tag: {TagRule}.");
                 return (null, null, null);
             }
 

@@ -14,6 +14,9 @@ internal static partial class SettingsValidator
 {
     private const int ShownValueLength = 80;
 
+    // A problem's line, after its "  - ", stays within 200 characters, which a CI log shows whole.
+    private const int ProblemLineLength = 196;
+
     public static PushPlan Validate(EcrPushSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -38,13 +41,11 @@ internal static partial class SettingsValidator
 
         if (problems.Count > 0)
         {
-            var message = new StringBuilder(problems.Count == 1 ? "The ECR push settings have a problem:" : $"The ECR push settings have {problems.Count} problems:");
-            foreach (var problem in problems)
+            var listed = problems.Select(problem => problem.ReplaceLineEndings(Environment.NewLine)).ToList();
+            throw new EcrPushException(Messages.Lines(listed.Count == 1 ? "The ECR push settings have a problem:" : $"The ECR push settings have {listed.Count} problems:", listed.Select(problem => "- " + problem)))
             {
-                message.Append(Environment.NewLine).Append("  - ").Append(problem);
-            }
-
-            throw new EcrPushException(message.ToString());
+                Problems = listed,
+            };
         }
 
         return new PushPlan(
@@ -120,10 +121,43 @@ internal static partial class SettingsValidator
             return null;
         }
 
+        if (LowercaseSuggestion(name, Names.RepositoryName()) is { } lowercase)
+        {
+            problems.Add($"{setting} {Show(name)} has capital letters, and ECR's repository names are lowercase: did you mean {Show(lowercase)}?");
+            return null;
+        }
+
         return Check(setting, name, Names.RepositoryName(), "ECR's repository name rule: lowercase letters and digits, separated by . _ __ or -, path components joined by / (e.g. team/web)", problems)
             ? name
             : null;
     }
+
+    /// <summary>The lowercase form of a name that breaks its rule only by its capitals; null when that form breaks it too.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Globalization", "CA1308:Normalize strings to uppercase", Justification = "ECR's names are lowercase: the suggestion is the name's lowercase form.")]
+    private static string? LowercaseSuggestion(string name, Regex rule)
+        => !rule.IsMatch(name) && name.Any(char.IsUpper) && name.ToLowerInvariant() is var lowercase && rule.IsMatch(lowercase) ? lowercase : null;
+
+    /// <summary>
+    /// A Docker tag. A <c>+</c> is the one fault every versioning tool leads to: SemVer's build metadata, which GitVersion
+    /// writes in FullSemVer (1.2.3+5), Nerdbank.GitVersioning in SemVer2 (1.2.3+g1a2b3c4d5e) and MinVer when given
+    /// MinVerBuildMetadata; Docker's tag grammar has no <c>+</c>, so the message says what to write instead.
+    /// </summary>
+    private static bool CheckTag(string setting, string tag, List<string> problems)
+    {
+        if (tag.Contains('+', StringComparison.Ordinal) && !Names.Tag().IsMatch(tag) && Names.Tag().IsMatch(tag.Replace('+', '-')))
+        {
+            problems.Add(
+                $"{setting} {Show(tag)} has a '+': it must be {TagRule}.\n" +
+                "'+' starts SemVer build metadata, as GitVersion (FullSemVer), Nerdbank.GitVersioning (SemVer2) and MinVer (MinVerBuildMetadata) write it:\n" +
+                $"use '-' or '_' instead, e.g. {Show(tag.Replace('+', '-'))}, or leave the metadata out.");
+            return false;
+        }
+
+        return Check(setting, tag, Names.Tag(), TagRule, problems);
+    }
+
+    private static bool CheckOptionalTag(string setting, string? tag, List<string> problems)
+        => tag is null || CheckTag(setting, tag, problems);
 
     private static string[] CheckTags(IReadOnlyList<string>? tags, List<string> problems)
     {
@@ -142,7 +176,7 @@ internal static partial class SettingsValidator
                 continue;
             }
 
-            Check($"TargetTags[{i}]", tag, Names.Tag(), TagRule, problems);
+            CheckTag($"TargetTags[{i}]", tag, problems);
             if (!seen.Add(tag))
             {
                 problems.Add($"TargetTags[{i}] {Show(tag)} is listed more than once: list each tag once.");
@@ -207,7 +241,9 @@ internal static partial class SettingsValidator
             : string.IsNullOrWhiteSpace(value) ? "is only white space"
             : value.Trim() != value ? "has white space at its start or end"
             : "does not match the rule";
-        problems.Add($"{setting} {Show(value)} {why}: it must be {ruleText}.");
+        // The rule on a line of its own when one line would be too long for a CI log.
+        var problem = $"{setting} {Show(value)} {why}: it must be {ruleText}.";
+        problems.Add(problem.Length <= ProblemLineLength ? problem : $"{setting} {Show(value)} {why}:\nit must be {ruleText}.");
         return false;
     }
 }

@@ -9,10 +9,11 @@ using Ecr.TestStack;
 namespace Ecr.IntegrationTests.Reliability;
 
 /// <summary>
-/// A plain-HTTP stand-in placed in front of moto (the ECR API) through <c>AWS_ENDPOINT_URL_ECR</c>: it counts every
-/// call by operation and attempt, and either forwards it to moto or answers with an injected fault (throttling,
-/// 5xx). One request per connection (it answers <c>Connection: close</c>), which keeps the parsing minimal.
-/// Listens on 127.0.0.1 only; never records a header value or a body.
+/// A plain-HTTP stand-in placed in front of moto (the ECR API) through <c>AWS_ENDPOINT_URL_ECR</c>, and in front of
+/// moto's STS through <c>AWS_ENDPOINT_URL_STS</c>: it counts every call by operation, attempt and signing region, and
+/// either forwards it to moto or answers with an injected fault (throttling, 5xx). One request per connection (it
+/// answers <c>Connection: close</c>), which keeps the parsing minimal. Listens on 127.0.0.1 only; records no header
+/// value or body, only the operation (an STS call's Action) and the signing region.
 /// </summary>
 internal sealed class EcrApiFront : IAsyncDisposable
 {
@@ -90,10 +91,10 @@ internal sealed class EcrApiFront : IAsyncDisposable
         string? Header(string name) => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
         var target = Header("X-Amz-Target") ?? string.Empty;
-        var operation = target.Contains('.', StringComparison.Ordinal) ? target[(target.LastIndexOf('.') + 1)..] : "(none)";
+        var operation = target.Contains('.', StringComparison.Ordinal) ? target[(target.LastIndexOf('.') + 1)..] : QueryAction(Header("Content-Type"), body) ?? "(none)";
         var attempt = ParseAttempt(Header("amz-sdk-request"));
         var number = Interlocked.Increment(ref _callCount);
-        var call = new EcrApiCall(number, operation, attempt, 0, _clock.Elapsed);
+        var call = new EcrApiCall(number, operation, attempt, 0, _clock.Elapsed) { Region = CredentialScopeRegion(Header("Authorization")) };
 
         if (Faults(call) is { } fault)
         {
@@ -193,6 +194,27 @@ internal sealed class EcrApiFront : IAsyncDisposable
             || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
             || name.Equals("Via", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The operation of a query-protocol call (STS: <c>Action=AssumeRole&amp;…</c> in a form body); the other parameters are not read.</summary>
+    private static string? QueryAction(string? contentType, byte[] body)
+    {
+        if (contentType is null || !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return Encoding.UTF8.GetString(body).Split('&')
+            .Where(pair => pair.StartsWith("Action=", StringComparison.Ordinal))
+            .Select(pair => Uri.UnescapeDataString(pair["Action=".Length..]))
+            .FirstOrDefault();
+    }
+
+    /// <summary>The region of the signature's credential scope (<c>Credential=AKID/20260101/us-east-1/sts/aws4_request</c>): where the call was signed for.</summary>
+    private static string? CredentialScopeRegion(string? authorization)
+    {
+        var match = authorization is null ? null : System.Text.RegularExpressions.Regex.Match(authorization, "Credential=[^/,]+/[0-9]+/([a-z0-9-]+)/");
+        return match is { Success: true } ? match.Groups[1].Value : null;
+    }
+
     private static int ParseAttempt(string? value)
     {
         // amz-sdk-request: attempt=2; max=3
@@ -259,6 +281,9 @@ internal sealed class EcrApiFront : IAsyncDisposable
 internal sealed record EcrApiCall(int Number, string Operation, int Attempt, int Status, TimeSpan At)
 {
     public bool Injected { get; init; }
+
+    /// <summary>The region the call was signed for; null when it was not signed.</summary>
+    public string? Region { get; init; }
 
     public string? ErrorType { get; init; }
 }

@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Ecr.Internal;
-using Ecr.Internal.Logging;
 using Ecr.TestStack;
 
 namespace Ecr.IntegrationTests.Sources;
@@ -87,7 +81,7 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
         var again = await PushAsync(_ => settings.SetTargetTags("1.1"));
         Assert.Equal(pushed.Digest, again.Digest);
         Assert.DoesNotContain(RequestsTo(OtherRegion, target).Skip(before), r => r.IsBlobUploadStart || r.IsBlobUpload);
-        Assert.Equal(2, log.Text.Split("Copied 0 of 4 blobs").Length - 1);
+        Assert.Equal(2, log.Text.Split($"Uploaded 0 of 4 blobs from {Host(Region)}/{source}").Length - 1);
     }
 
     [Fact]
@@ -214,37 +208,9 @@ public sealed class EcrImageSourceTests(StackFixture fixture) : IDisposable
 
     private string Folder(string name) => _folders.New(name);
 
-    /// <summary>
-    /// Pushes as EcrTasks does, through the handler hook (<see cref="Pusher.ConfigureRegistryHandler"/>) that sends each
-    /// region's ECR host to that region's registry on loopback; URL, Host, SNI, certificate check and auth unchanged.
-    /// </summary>
-    private async Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure, Action<string>? connecting = null, CancellationToken cancellationToken = default)
-    {
-        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(Stack.StateDirectory, "tls", "ca.crt"), CancellationToken.None));
-        var endPoints = Stack.Regions.ToDictionary(Stack.RegistryHost, Stack.RegistryEndPoint, StringComparer.OrdinalIgnoreCase);
-        var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
-        {
-            var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
-            trust.CustomTrustStore.Add(authority);
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust };
-            handler.ConnectCallback = async (context, ct) =>
-            {
-                connecting?.Invoke(context.DnsEndPoint.Host);
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(endPoints[context.DnsEndPoint.Host], ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        });
-        return await pusher.PushAsync(configure(new EcrPushSettings()), cancellationToken);
-    }
+    /// <summary>Pushes as EcrTasks does, each region's ECR host reached at that region's registry on loopback (<see cref="SourceTools"/>).</summary>
+    private Task<EcrPushResult> PushAsync(Func<EcrPushSettings, EcrPushSettings> configure, Action<string>? connecting = null, CancellationToken cancellationToken = default)
+        => SourceTools.PushAsync(Stack, configure(new EcrPushSettings()), connecting, cancellationToken);
 
     /// <summary>One ECR API call as any SDK makes it, through the stack's endpoint; the status and the body, errors included.</summary>
     private async Task<(int Status, JsonElement Body)> RawEcrCallAsync<T>(string region, string operation, T body)

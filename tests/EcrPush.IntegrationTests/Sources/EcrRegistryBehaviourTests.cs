@@ -146,7 +146,7 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
         Assert.All(mounts, mount => Assert.Equal(201, mount.Status));
         Assert.All(mounts, mount => Assert.EndsWith($"&from={Uri.EscapeDataString(source)}", mount.Target, StringComparison.Ordinal));
         Assert.DoesNotContain(front.Requests, r => r.IsBlobUpload);
-        Assert.Contains("Uploaded 0 of 2 blobs (0 bytes; the others were in the registry, or mounted from another of its repositories: 2)", log.Text, StringComparison.Ordinal);
+        Assert.Contains($"Uploaded 0 of 2 blobs (0 bytes; the others were in {Host}/{repository}, or mounted from another of its repositories: 2)", log.Text, StringComparison.Ordinal);
         Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, Region, result.DigestReference));
     }
 
@@ -228,7 +228,8 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository).SetTargetTags("1.4.2+build.7").EnableAutoCreateRepository()));
 
-        Assert.Contains("TargetTags[0] '1.4.2+build.7' does not match the rule: it must be a Docker tag: 1 to 128 letters, digits, _ . -", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("TargetTags[0] '1.4.2+build.7' has a '+': it must be a Docker tag: 1 to 128 letters, digits, _ . -", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("use '-' or '_' instead, e.g. '1.4.2-build.7'", exception.Message, StringComparison.Ordinal);
         Assert.Empty(front.Requests);
         var repositories = await StackChecks.EcrApiAsync(Stack, Region, "DescribeRepositories", "{}");
         Assert.DoesNotContain(repositories.GetProperty("repositories").EnumerateArray(), r => r.GetProperty("repositoryName").GetString() == repository);
@@ -288,8 +289,9 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
 
         output.WriteLine(exception.ToString());
         Assert.Equal(1, raced);
-        Assert.Contains($"The repository {Host}/{repository} has IMMUTABLE tags, and this tag already holds another image: 1.0.0 holds {other!.Digest} (image {theirsId}). This image is {oursId}. Another push wrote it after this push had checked it, and the registry refused this one; no tag was moved.", exception.Message, StringComparison.Ordinal);
-        Assert.Contains(Chain(exception), e => e.Message.StartsWith($"The registry {Host} answered 400 Bad Request when asked to put the manifest", StringComparison.Ordinal) && e.Message.Contains("\"code\":\"TAG_INVALID\"", StringComparison.Ordinal));
+        Assert.Contains($"The repository {Host}/{repository} has IMMUTABLE tags, and this tag already holds another image: 1.0.0 holds {other!.Digest} (image {theirsId}). This image is {oursId}. Another push wrote it after this push had checked it, and the registry refused this one.", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"Nothing was tagged in {Host}/{repository}.", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(Chain(exception), e => e.Message.StartsWith($"The registry {Host} answered 400 Bad Request when asked to put the manifest", StringComparison.Ordinal) && e.Message.Contains(": TAG_INVALID: The image tag '1.0.0' already exists", StringComparison.Ordinal));
         Assert.Equal(400, Assert.Single(front.Requests, r => r.IsManifestPut).Status);
         Assert.Equal(other.Digest, Digest(await ManifestAsync(repository, "1.0.0")));
     }

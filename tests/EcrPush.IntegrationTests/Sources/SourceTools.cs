@@ -19,7 +19,24 @@ namespace Ecr.IntegrationTests.Sources;
 internal static class SourceTools
 {
     /// <summary>Pushes as EcrTasks.EcrPushAsync does, with the registry's connections going to <paramref name="endPoint"/>.</summary>
-    public static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, IPEndPoint endPoint, EcrPushSettings settings, Action<System.Net.Http.SocketsHttpHandler>? more = null, CancellationToken cancellationToken = default)
+    public static Task<EcrPushResult> PushAsync(LocalEcrStack stack, IPEndPoint endPoint, EcrPushSettings settings, Action<System.Net.Http.SocketsHttpHandler>? more = null, CancellationToken cancellationToken = default)
+        => PushAsync(stack, settings, _ => endPoint, more, cancellationToken);
+
+    /// <summary>
+    /// Pushes as EcrTasks.EcrPushAsync does, each region's registry host reached at that region's registry on loopback
+    /// (a push to several regions copies between them from this process).
+    /// </summary>
+    public static Task<EcrPushResult> PushAsync(LocalEcrStack stack, EcrPushSettings settings, Action<string>? connecting = null, CancellationToken cancellationToken = default)
+    {
+        var endPoints = stack.Regions.ToDictionary(stack.RegistryHost, stack.RegistryEndPoint, StringComparer.OrdinalIgnoreCase);
+        return PushAsync(stack, settings, host =>
+        {
+            connecting?.Invoke(host);
+            return endPoints[host];
+        }, more: null, cancellationToken);
+    }
+
+    private static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, EcrPushSettings settings, Func<string, IPEndPoint> endPointOf, Action<System.Net.Http.SocketsHttpHandler>? more, CancellationToken cancellationToken)
     {
         using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(stack.StateDirectory, "tls", "ca.crt"), cancellationToken));
         var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
@@ -30,6 +47,7 @@ internal static class SourceTools
             handler.ConnectCallback = async (context, ct) =>
             {
                 Assert.EndsWith(".amazonaws.com", context.DnsEndPoint.Host, StringComparison.Ordinal);
+                var endPoint = endPointOf(context.DnsEndPoint.Host);
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {

@@ -26,7 +26,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var given = new BasicAWSCredentials("AKIAGIVEN", Secret);
 
-        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Credentials = given, AccessKeyId = "AKIAOTHER", SecretAccessKey = "x" }, Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { Credentials = given, AccessKeyId = "AKIAOTHER", SecretAccessKey = "x" }, Region, CancellationToken.None);
 
         Assert.Same(given, credentials);
         Assert.Equal("the AwsCredentials setting (BasicAWSCredentials)", source);
@@ -35,7 +35,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Keys_from_the_settings()
     {
-        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASETTING", SecretAccessKey = Secret }, Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASETTING", SecretAccessKey = Secret }, Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal(("AKIASETTING", Secret, false), (keys.AccessKey, keys.SecretKey, keys.UseToken));
@@ -46,7 +46,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     [Fact]
     public async Task Keys_with_a_session_token()
     {
-        var (credentials, _) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "ASIASETTING", SecretAccessKey = Secret, SessionToken = "session" }, Region, CancellationToken.None);
+        var (credentials, _, _) = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "ASIASETTING", SecretAccessKey = Secret, SessionToken = "session" }, Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal("session", keys.Token);
@@ -73,7 +73,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         _awsHome.WriteAwsFile("credentials", $"[ci]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n");
 
-        var (credentials, source) = await Resolver(_awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", "azure"))).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(_awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", "azure"))).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
 
         Assert.Equal("AKIAPROFILE", (await credentials.GetCredentialsAsync()).AccessKey);
         Assert.StartsWith("the profile 'ci' (AwsProfile) in ", source, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var environment = _awsHome.Environment(("AWS_ACCESSKEYID", "AKIAAZURE"), ("AWS_SECRETACCESSKEY", Secret), ("AWS_SESSIONTOKEN", "azure-session"));
 
-        var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal(("AKIAAZURE", "azure-session"), (keys.AccessKey, keys.Token));
@@ -121,7 +121,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var environment = _awsHome.Environment(("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT"), ("AWS_SECRET_ACCESS_KEY", Secret), ("AWS_SESSION_TOKEN", "env-session"));
 
-        var (credentials, source) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(environment).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
         var keys = await credentials.GetCredentialsAsync();
         Assert.Equal(("AKIAENVIRONMENT", "env-session"), (keys.AccessKey, keys.Token));
@@ -142,7 +142,7 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         using var webIdentity = new AssumeRoleWithWebIdentityCredentials(Path.Combine(_awsHome.Path, "token"), "arn:aws:iam::123456789012:role/ci", "session");
 
-        var (credentials, source) = await Resolver(_awsHome.Environment(), sdkChainResult: webIdentity).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(_awsHome.Environment(), sdkChainResult: webIdentity).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
 
         Assert.Same(webIdentity, credentials);
         Assert.Equal("web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)", source);
@@ -182,13 +182,12 @@ public sealed class AwsCredentialResolverTests : IDisposable
         var environment = _awsHome.Environment(("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5055"));
         var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", ExternalId = "ext-1" };
 
-        var (credentials, source) = await Resolver(environment).ResolveAsync(options, "cn-north-1", CancellationToken.None);
+        var (credentials, source, _) = await Resolver(environment).ResolveAsync(options, "cn-north-1", CancellationToken.None);
 
         var assumed = Assert.IsType<RegionalAssumeRoleCredentials>(credentials);
         Assert.Equal("arn:aws:iam::123456789012:role/pusher", assumed.RoleArn);
         Assert.Equal("EcrPush-20261127T120000Z", assumed.RoleSessionName);
         Assert.Equal("ext-1", assumed.Options.ExternalId);
-        Assert.Equal(new Uri("http://127.0.0.1:5055"), assumed.StsEndpoint);
         Assert.Equal("AKIABASE", (await assumed.SourceCredentials.GetCredentialsAsync()).AccessKey);
         Assert.Equal("the role arn:aws:iam::123456789012:role/pusher (session EcrPush-20261127T120000Z, STS at http://127.0.0.1:5055/) assumed with credentials from the AwsAccessKeyId and AwsSecretAccessKey settings", source);
     }
@@ -198,10 +197,84 @@ public sealed class AwsCredentialResolverTests : IDisposable
     {
         var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = "arn:aws:iam::123456789012:role/pusher", RoleSessionName = "release-42" };
 
-        var (credentials, source) = await Resolver(_awsHome.Environment()).ResolveAsync(options, Region, CancellationToken.None);
+        var (credentials, source, _) = await Resolver(_awsHome.Environment()).ResolveAsync(options, Region, CancellationToken.None);
 
         Assert.Equal("release-42", Assert.IsType<RegionalAssumeRoleCredentials>(credentials).RoleSessionName);
         Assert.Contains("STS in eu-west-3", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_role_session_serves_every_push_of_one_base_identity_role_session_name_and_STS_endpoint()
+    {
+        const string Role = "arn:aws:iam::123456789012:role/pusher";
+        var sessions = new CredentialSessions();
+        var environment = _awsHome.Environment();
+        var options = new AwsOptions { AccessKeyId = "AKIABASE", SecretAccessKey = Secret, RoleArn = Role, ExternalId = "ext-1" };
+
+        var first = await Resolver(environment, sessions: sessions).ResolveAsync(options, Region, CancellationToken.None);
+        environment.Time.Advance(TimeSpan.FromMinutes(5));
+        var again = await Resolver(environment, sessions: sessions).ResolveAsync(options with { Region = "ignored" }, Region, CancellationToken.None);
+
+        // The same session, still under the name it was made with (not a new timestamp), and the same identity.
+        Assert.Same(first.Credentials, again.Credentials);
+        Assert.Equal(first.Identity, again.Identity);
+        Assert.Equal("EcrPush-20261127T120000Z", Assert.IsType<RegionalAssumeRoleCredentials>(again.Credentials).RoleSessionName);
+        Assert.Contains("(session EcrPush-20261127T120000Z, STS in eu-west-3)", again.Source, StringComparison.Ordinal);
+
+        // Each of these is a session of its own: two explicit session names never share one.
+        var named = await Resolver(environment, sessions: sessions).ResolveAsync(options with { RoleSessionName = "release-42" }, Region, CancellationToken.None);
+        var others = new List<ResolvedCredentials>
+        {
+            named,
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { RoleSessionName = "release-43" }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { ExternalId = "ext-2" }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { ExternalId = null }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { RoleArn = "arn:aws:iam::123456789012:role/other" }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { SecretAccessKey = "another-secret-for-the-same-key-id" }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { SessionToken = "a-session-token" }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options with { Proxy = new Uri("http://proxy.example:3128") }, Region, CancellationToken.None),
+            await Resolver(environment, sessions: sessions).ResolveAsync(options, "eu-west-1", CancellationToken.None),
+            await Resolver(_awsHome.Environment(("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5055")), sessions: sessions).ResolveAsync(options, Region, CancellationToken.None),
+        };
+
+        Assert.All(others, other => Assert.NotSame(first.Credentials, other.Credentials));
+        var identities = others.Select(o => o.Identity).Append(first.Identity).ToList();
+        Assert.Equal(identities.Count, identities.Distinct().Count());
+        Assert.Equal("release-42", Assert.IsType<RegionalAssumeRoleCredentials>(named.Credentials).RoleSessionName);
+        Assert.Same(named.Credentials, (await Resolver(environment, sessions: sessions).ResolveAsync(options with { RoleSessionName = "release-42" }, Region, CancellationToken.None)).Credentials);
+        Assert.All(identities, identity =>
+        {
+            Assert.DoesNotContain(Secret, identity, StringComparison.Ordinal);
+            Assert.DoesNotContain("AKIABASE", identity, StringComparison.Ordinal);
+            Assert.DoesNotContain("ext-1", identity, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task A_profile_s_credentials_are_made_once_per_process_and_files()
+    {
+        var sessions = new CredentialSessions();
+        _awsHome.WriteAwsFile("credentials", $"[ci]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = {Secret}\n[release]\naws_access_key_id = AKIARELEASE\naws_secret_access_key = {Secret}\n");
+
+        var first = await Resolver(_awsHome.Environment(), sessions: sessions).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
+        var again = await Resolver(_awsHome.Environment(), sessions: sessions).ResolveAsync(new AwsOptions { Profile = "ci" }, Region, CancellationToken.None);
+        var other = await Resolver(_awsHome.Environment(), sessions: sessions).ResolveAsync(new AwsOptions { Profile = "release" }, Region, CancellationToken.None);
+
+        Assert.Same(first.Credentials, again.Credentials);
+        Assert.Equal(first.Identity, again.Identity);
+        Assert.NotEqual(first.Identity, other.Identity);
+        Assert.Equal("AKIARELEASE", (await other.Credentials.GetCredentialsAsync()).AccessKey);
+    }
+
+    [Fact]
+    public async Task Keys_are_one_identity_whatever_variable_or_setting_they_come_from_and_other_keys_another()
+    {
+        var fromSettings = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASAME", SecretAccessKey = Secret }, Region, CancellationToken.None);
+        var fromVariables = await Resolver(_awsHome.Environment(("AWS_ACCESS_KEY_ID", "AKIASAME"), ("AWS_SECRET_ACCESS_KEY", Secret))).ResolveAsync(new AwsOptions(), Region, CancellationToken.None);
+        var otherSecret = await Resolver(_awsHome.Environment()).ResolveAsync(new AwsOptions { AccessKeyId = "AKIASAME", SecretAccessKey = "other-secret" }, Region, CancellationToken.None);
+
+        Assert.Equal(fromSettings.Identity, fromVariables.Identity);
+        Assert.NotEqual(fromSettings.Identity, otherSecret.Identity);
     }
 
     [Fact]
@@ -215,10 +288,14 @@ public sealed class AwsCredentialResolverTests : IDisposable
         Assert.Contains("trust policy", exception.Message, StringComparison.Ordinal);
     }
 
-    private AwsCredentialResolver Resolver(FakeEnvironment environment, AWSCredentials? sdkChainResult = null)
-        => new(environment, _log, _ =>
-        {
-            Interlocked.Increment(ref _sdkChainCalls);
-            return Task.FromResult(sdkChainResult);
-        });
+    private AwsCredentialResolver Resolver(FakeEnvironment environment, AWSCredentials? sdkChainResult = null, CredentialSessions? sessions = null)
+        => new(
+            environment,
+            _log,
+            _ =>
+            {
+                Interlocked.Increment(ref _sdkChainCalls);
+                return Task.FromResult(sdkChainResult);
+            },
+            sessions: sessions ?? new CredentialSessions());
 }

@@ -137,34 +137,38 @@ public sealed class EcrClientTests
     }
 
     [Fact]
-    public async Task FindImage_asks_for_the_tag_and_returns_the_manifest_and_config_digests()
+    public async Task BatchGetImage_asks_for_the_tag_and_returns_the_manifest_and_config_digests()
     {
+        const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"digest\":\"sha256:cfg\"}}";
+        var digest = Ecr.Internal.Images.Sha256.Of(Encoding.UTF8.GetBytes(Manifest));
         using var harness = new EcrClientHarness();
-        harness.Stub.ThenJson(HttpStatusCode.OK, """{"images":[{"imageId":{"imageDigest":"sha256:abc","imageTag":"v1"},"imageManifest":"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:cfg\"}}"}],"failures":[]}""");
+        harness.Stub.ThenJson(HttpStatusCode.OK, $$"""{"images":[{"imageId":{"imageDigest":"{{digest}}","imageTag":"v1"},"imageManifest":{{System.Text.Json.JsonSerializer.Serialize(Manifest)}}}],"failures":[]}""");
 
-        var image = await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None);
+        var image = await harness.Client.BatchGetImageAsync("app", null, "v1", CancellationToken.None);
 
-        Assert.Equal(new EcrImage("sha256:abc", "sha256:cfg"), image);
+        Assert.NotNull(image);
+        Assert.Equal((digest, "sha256:cfg", "application/vnd.docker.distribution.manifest.v2+json"), (image.Digest, image.ConfigDigest, image.MediaType));
         Assert.Equal("""{"repositoryName":"app","imageIds":[{"imageTag":"v1"}],"acceptedMediaTypes":["application/vnd.docker.distribution.manifest.v2\u002Bjson","application/vnd.oci.image.manifest.v1\u002Bjson","application/vnd.docker.distribution.manifest.list.v2\u002Bjson","application/vnd.oci.image.index.v1\u002Bjson"]}""", Assert.Single(harness.Stub.Requests).Body);
     }
 
     [Fact]
-    public async Task GetImage_returns_the_exact_manifest_with_its_media_type_and_a_digest_computed_from_its_bytes()
+    public async Task BatchGetImage_returns_the_exact_manifest_with_its_media_type_and_a_digest_computed_from_its_bytes()
     {
         const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
-        var digest = Ecr.Internal.Sources.Sha256.Of(System.Text.Encoding.UTF8.GetBytes(Manifest));
+        var digest = Ecr.Internal.Images.Sha256.Of(System.Text.Encoding.UTF8.GetBytes(Manifest));
         using var harness = new EcrClientHarness();
         harness.Stub
             .ThenJson(HttpStatusCode.OK, $$"""{"images":[{"registryId":"123456789012","imageId":{"imageDigest":"{{digest}}","imageTag":"rc"},"imageManifest":{{System.Text.Json.JsonSerializer.Serialize(Manifest)}},"imageManifestMediaType":"application/vnd.oci.image.index.v1+json"}],"failures":[]}""")
             .ThenJson(HttpStatusCode.OK, """{"images":[{"imageId":{"imageDigest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"},"imageManifest":"{}"}],"failures":[]}""")
             .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"rc"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}""");
 
-        var image = await harness.Client.GetImageAsync("app", null, "rc", CancellationToken.None);
-        var damaged = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.GetImageAsync("app", null, digest, CancellationToken.None));
-        var missing = await harness.Client.GetImageAsync("app", null, "rc", CancellationToken.None);
+        var image = await harness.Client.BatchGetImageAsync("app", null, "rc", CancellationToken.None);
+        var damaged = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.BatchGetImageAsync("app", null, digest, CancellationToken.None));
+        var missing = await harness.Client.BatchGetImageAsync("app", null, "rc", CancellationToken.None);
 
         Assert.Equal(new EcrManifest(Manifest, "application/vnd.oci.image.index.v1+json", digest, "123456789012"), image);
         Assert.True(image!.IsIndex);
+        Assert.Null(image.ConfigDigest);
         Assert.Contains("with the digest sha256:0000000000000000000000000000000000000000000000000000000000000000, but its bytes are sha256:44136fa", damaged.Message, StringComparison.Ordinal);
         Assert.Null(missing);
         Assert.Contains("\"imageIds\":[{\"imageDigest\":\"" + digest + "\"}]", harness.Stub.Requests.ElementAt(1).Body, StringComparison.Ordinal);
@@ -191,24 +195,29 @@ public sealed class EcrClientTests
     }
 
     [Fact]
-    public async Task FindImage_returns_null_when_the_tag_is_a_failure_or_the_repository_is_missing()
+    public async Task BatchGetImage_returns_null_when_the_image_is_not_found_or_the_repository_is_missing_and_throws_on_other_failures()
     {
         using var harness = new EcrClientHarness();
         harness.Stub
-            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"v1"},"failureCode":"ImageTagDoesNotMatchDigest","failureReason":"Requested image not found"}]}""")
-            .ThenError(HttpStatusCode.BadRequest, "RepositoryNotFoundException", "not found");
+            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"v1"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}""")
+            .ThenError(HttpStatusCode.BadRequest, "RepositoryNotFoundException", "not found")
+            .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[{"imageId":{"imageTag":"v1"},"failureCode":"KmsError","failureReason":"The KMS key is disabled"}]}""");
 
-        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
-        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
+        Assert.Null(await harness.Client.BatchGetImageAsync("app", null, "v1", CancellationToken.None));
+        Assert.Null(await harness.Client.BatchGetImageAsync("app", null, "v1", CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<EcrPushException>(() => harness.Client.BatchGetImageAsync("app", null, "v1", CancellationToken.None));
+        Assert.Contains("could not give the image app:v1: KmsError: The KMS key is disabled.", failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("""{"config":{"digest":"sha256:c"}}""", "sha256:c")]
-    [InlineData("""{"manifests":[{"digest":"sha256:m"}]}""", null)]
-    [InlineData("not json", null)]
-    [InlineData("", null)]
-    public void The_config_digest_is_read_from_single_image_manifests_only(string manifest, string? expected)
-        => Assert.Equal(expected, EcrClient.ConfigDigest(manifest));
+    [InlineData("""{"config":{"digest":"sha256:c"}}""", "application/vnd.oci.image.manifest.v1+json", "sha256:c")]
+    [InlineData("""{"manifests":[{"digest":"sha256:m"}]}""", "application/vnd.oci.image.index.v1+json", null)]
+    [InlineData("""{"config":{"digest":"sha256:c"}}""", "application/vnd.docker.distribution.manifest.list.v2+json", null)]
+    [InlineData("""{"config":"sha256:c"}""", "application/vnd.oci.image.manifest.v1+json", null)]
+    [InlineData("not json", "application/vnd.oci.image.manifest.v1+json", null)]
+    [InlineData("", "application/vnd.oci.image.manifest.v1+json", null)]
+    public void The_config_digest_is_read_from_single_image_manifests_only(string manifest, string mediaType, string? expected)
+        => Assert.Equal(expected, new EcrManifest(manifest, mediaType, "sha256:d", null).ConfigDigest);
 
     [Fact]
     public async Task Throttling_is_retried_then_succeeds()
@@ -241,7 +250,7 @@ public sealed class EcrClientTests
 
         Assert.Equal(4, harness.Stub.Attempts);
 
-        // Full jitter fixed at one half: half of 100, 200, 400 ms.
+        // Full jitter fixed at one half: half of the standard mode's 1, 2 and 4 s ceilings before the second, third and fourth attempts.
         Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(2000)], harness.Delays.ToArray());
         Assert.Contains("ECR DescribeRepositories in eu-west-3 (https://api.ecr.eu-west-3.amazonaws.com/) failed after 4 attempts: ThrottlingException: Rate exceeded", exception.Message, StringComparison.Ordinal);
     }
@@ -259,7 +268,7 @@ public sealed class EcrClientTests
             .ThenBody(status, "<html><body>busy</body></html>", "text/html")
             .ThenJson(HttpStatusCode.OK, """{"images":[],"failures":[]}""");
 
-        Assert.Null(await harness.Client.FindImageAsync("app", null, "v1", CancellationToken.None));
+        Assert.Null(await harness.Client.BatchGetImageAsync("app", null, "v1", CancellationToken.None));
         Assert.Equal(2, harness.Stub.Attempts);
     }
 

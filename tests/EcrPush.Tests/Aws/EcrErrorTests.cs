@@ -158,7 +158,7 @@ public sealed class EcrErrorTests
         "GetAuthorizationToken" => client.GetAuthorizationAsync(null, CancellationToken.None),
         "DescribeRepositories" => client.DescribeRepositoryAsync("app", null, CancellationToken.None),
         "CreateRepository" => client.CreateRepositoryAsync(new EcrRepositoryCreation("app", null), CancellationToken.None),
-        "BatchGetImage" => client.FindImageAsync("app", null, "v1", CancellationToken.None),
+        "BatchGetImage" => client.BatchGetImageAsync("app", null, "v1", CancellationToken.None),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

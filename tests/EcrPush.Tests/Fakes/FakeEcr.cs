@@ -16,10 +16,10 @@ internal sealed class FakeEcr : IEcrConnector
     private int _tokenCalls;
     private int _describeCalls;
     private int _createCalls;
-    private int _findImageCalls;
+    private int _batchGetImageCalls;
 
     /// <summary>Repositories by <c>region/account/name</c>: their tag mutability and, per tag, the image there.</summary>
-    public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrImage> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrManifest> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<EcrRepositoryCreation> Creations { get; } = new();
 
@@ -40,7 +40,7 @@ internal sealed class FakeEcr : IEcrConnector
 
     public (bool? ScanOnPush, string? EncryptionType) ExistingRepositorySettings { get; set; }
 
-    /// <summary>Manifests that BatchGetImage finds, by <c>region/account/name:reference</c> (a tag or a digest).</summary>
+    /// <summary>Manifests that BatchGetImage finds, by <c>region/account/name:reference</c> (a tag or a digest), beside the repositories' tags.</summary>
     public ConcurrentDictionary<string, EcrManifest> Manifests { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every PutImage: region, repository, tag, and the digest of the manifest put.</summary>
@@ -58,14 +58,18 @@ internal sealed class FakeEcr : IEcrConnector
 
     public int CreateCalls => _createCalls;
 
-    public int FindImageCalls => _findImageCalls;
+    public int BatchGetImageCalls => _batchGetImageCalls;
 
     public string CacheKey { get; set; } = Guid.NewGuid().ToString();
 
     public static string HostOf(string region, string? registryId = null) => $"{registryId ?? Account}.dkr.ecr.{region}.amazonaws.com";
 
-    public void AddRepository(string name, string mutability = "MUTABLE", string region = "us-east-1", Dictionary<string, EcrImage>? tags = null)
-        => Repositories[Key(region, null, name)] = (mutability, tags ?? new Dictionary<string, EcrImage>(StringComparer.Ordinal));
+    public void AddRepository(string name, string mutability = "MUTABLE", string region = "us-east-1", Dictionary<string, EcrManifest>? tags = null)
+        => Repositories[Key(region, null, name)] = (mutability, tags ?? new Dictionary<string, EcrManifest>(StringComparer.Ordinal));
+
+    /// <summary>An image under a tag: a manifest whose digest is <paramref name="digest"/> and whose config is <paramref name="configDigest"/> (the engine's image ID).</summary>
+    public static EcrManifest Image(string digest, string configDigest)
+        => new($$$"""{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"digest":"{{{configDigest}}}"}}""", "application/vnd.docker.distribution.manifest.v2+json", digest, Account);
 
     private static string Key(string region, string? registryId, string name) => $"{region}/{registryId ?? Account}/{name}";
 
@@ -109,18 +113,19 @@ internal sealed class FakeEcr : IEcrConnector
         {
             Interlocked.Increment(ref ecr._createCalls);
             ecr.Creations.Enqueue(creation);
-            var added = ecr.Repositories.TryAdd(Key(region, creation.RegistryId, creation.RepositoryName), (creation.TagMutability ?? "MUTABLE", new Dictionary<string, EcrImage>(StringComparer.Ordinal)));
+            var added = ecr.Repositories.TryAdd(Key(region, creation.RegistryId, creation.RepositoryName), (creation.TagMutability ?? "MUTABLE", new Dictionary<string, EcrManifest>(StringComparer.Ordinal)));
             return Task.FromResult(Repository(creation.RepositoryName, creation.RegistryId, creation.TagMutability ?? "MUTABLE", created: added && !ecr.CreateRacesWithSomeoneElse));
         }
 
-        public Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
+        public Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref ecr._findImageCalls);
-            return Task.FromResult(ecr.Repositories.TryGetValue(Key(region, registryId, repositoryName), out var repository) && repository.Tags.TryGetValue(tag, out var image) ? image : null);
+            Interlocked.Increment(ref ecr._batchGetImageCalls);
+            var key = Key(region, registryId, repositoryName);
+            return Task.FromResult(
+                ecr.Manifests.TryGetValue($"{key}:{reference}", out var manifest) ? manifest
+                : ecr.Repositories.TryGetValue(key, out var repository) && repository.Tags.TryGetValue(reference, out var image) ? image
+                : null);
         }
-
-        public Task<EcrManifest?> GetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
-            => Task.FromResult(ecr.Manifests.TryGetValue($"{Key(region, registryId, repositoryName)}:{reference}", out var manifest) ? manifest : null);
 
         public Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken)
         {

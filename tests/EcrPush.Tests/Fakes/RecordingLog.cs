@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ecr.Internal;
+using Serilog.Events;
 
 namespace Ecr.Tests.Fakes;
 
@@ -19,4 +20,25 @@ internal sealed class RecordingLog : IPushLog
     public void Warning(string message) => _lines.Enqueue($"WRN {message}");
 
     public void ServiceMessage(string line) => _lines.Enqueue($"OUT {line}");
+
+    /// <summary>
+    /// The log as a person reads it at <paramref name="minimum"/>: the entries at that level or above, and the service
+    /// messages, which go to standard output at any level. One entry a line, for a snapshot: a CR or LF inside an entry
+    /// shows as \r or \n, so that an entry which would break its line, or start another, shows.
+    /// </summary>
+    public string ShownAt(LogEventLevel minimum)
+        => string.Join('\n', _lines
+            .Where(line => line.StartsWith("OUT ", StringComparison.Ordinal) || LevelOf(line) >= minimum)
+            .Select(static line => line.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)));
+
+    private static LogEventLevel LevelOf(string line) => line[..3] switch
+    {
+        "VRB" => LogEventLevel.Verbose,
+        "INF" => LogEventLevel.Information,
+        _ => LogEventLevel.Warning,
+    };
+
+    /// <summary>The log at Information, then at Verbose, in one text: what a snapshot of a push's log pins.</summary>
+    public string AtInformationAndVerbose()
+        => $"At Information:\n{ShownAt(LogEventLevel.Information)}\n\nAt Verbose:\n{ShownAt(LogEventLevel.Verbose)}";
 }

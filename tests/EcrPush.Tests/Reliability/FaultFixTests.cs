@@ -20,32 +20,30 @@ public sealed class FaultFixTests
     public async Task Cancelling_a_push_to_several_destinations_after_one_finished_throws_OperationCanceledException()
     {
         _engine.Tags["web:1"] = ImageId;
+        using var registry = new FakeRegistry();
+        _engine.Registry = registry;
         _ecr.AddRepository("team/web");
         _ecr.AddRepository("team/web", region: "eu-west-1");
         using var cancellation = new CancellationTokenSource();
-        var firstDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _engine.OnPush = async (repository, _) =>
-        {
-            if (repository.Contains("us-east-1", StringComparison.Ordinal))
-            {
-                firstDone.SetResult();
-                return FakeDockerEngine.Digest;
-            }
 
-            // The other destination is still pushing when the build is cancelled, after the first one finished.
-            await firstDone.Task;
-            await Task.Delay(200);
-            await cancellation.CancelAsync();
-            cancellation.Token.ThrowIfCancellationRequested();
-            return FakeDockerEngine.Digest;
+        // The first destination is done; the copy into the other is under way when the build is cancelled.
+        registry.BeforeAnswer = async (request, ct) =>
+        {
+            if (request.RequestUri!.Host == FakeEcr.HostOf("eu-west-1") && request.Method == HttpMethod.Post)
+            {
+                await cancellation.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+            }
         };
-        var pusher = new Pusher(_ecr, _ => _engine, new TokenCache(_environment), _environment, _log);
+        var pusher = new Pusher(_ecr, _ => _engine, new TokenCache(_environment), _environment, _log) { RegistryHandler = () => registry, RetryPolicy = TestRegistries.NoWaits };
         var settings = new EcrPushSettings().SetSourceImageName("web").SetSourceImageTag("1").SetRepositoryName("team/web")
             .SetRegion("us-east-1").AddDestinations(new EcrDestination("eu-west-1"));
 
         var exception = await Record.ExceptionAsync(() => pusher.PushAsync(settings, cancellation.Token));
 
         Assert.IsAssignableFrom<OperationCanceledException>(exception);
+        Assert.Equal(["latest"], registry.Tags(FakeEcr.HostOf("us-east-1"), "team/web"));
+        Assert.Empty(registry.Tags(FakeEcr.HostOf("eu-west-1"), "team/web"));
         Assert.Equal(["web:1"], _engine.Tags.Keys);
     }
 
@@ -114,7 +112,7 @@ public sealed class FaultFixTests
             Assert.DoesNotContain("format-session-token", text, StringComparison.Ordinal);
             Assert.DoesNotContain("pr0xy-s3cret", text, StringComparison.Ordinal);
             Assert.Contains("AKIAFORMATTEST000001", text, StringComparison.Ordinal);
-            Assert.Contains("SecretAccessKey = (hidden)", text, StringComparison.Ordinal);
+            Assert.Contains("SecretAccessKey = ***", text, StringComparison.Ordinal);
         }
     }
 

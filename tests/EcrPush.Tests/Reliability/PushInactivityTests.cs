@@ -82,9 +82,18 @@ public sealed class PushInactivityTests
     {
         var environment = new FakeEnvironment { [DockerEngine.InactivityTimeoutVariable] = value };
 
-        var engine = DockerEngine.Connect(new Uri("unix:///tmp/ecrpush-inactivity-test.sock"), new Ecr.Internal.EngineOptions(), environment);
+        // Connect checks that the socket file is there; a plain file stands in for it (nothing is called).
+        var socket = Path.GetTempFileName();
+        try
+        {
+            var engine = DockerEngine.Connect(new Uri("unix://" + socket), new Ecr.Internal.EngineOptions(), environment);
 
-        Assert.Equal(seconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds), engine.InactivityTimeout);
+            Assert.Equal(seconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds), engine.InactivityTimeout);
+        }
+        finally
+        {
+            File.Delete(socket);
+        }
     }
 
     [Theory]

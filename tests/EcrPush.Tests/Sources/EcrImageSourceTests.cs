@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Ecr.Internal;
 using Ecr.Internal.Aws.EcrApi;
-using Ecr.Internal.Registry;
+using Ecr.Internal.Images;
 using Ecr.Internal.Sources;
 using Ecr.Tests.Fakes;
 
@@ -15,6 +15,7 @@ namespace Ecr.Tests.Sources;
 public sealed class EcrImageSourceTests
 {
     private const string Digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string ImageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string Manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","size":2},"layers":[]}""";
 
     private readonly FakeEcr _ecr = new();
@@ -56,7 +57,7 @@ public sealed class EcrImageSourceTests
     {
         var exception = Invalid(new EcrPushSettings().SetSourceRepositoryName("team/web").SetSourceImageName("web:1").SetRepositoryName("team/web"));
 
-        Assert.Contains("More than one source image is set (SourceRepositoryName 'team/web', SourceImageName 'web:1'): a push takes exactly one. Keep SourceRepositoryName (an image already in ECR), SourceOciLayout, SourceImageArchive, or the engine's SourceImageName/SourceImageId, and reset the others.", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("More than one source image is set (SourceImageName 'web:1', SourceRepositoryName 'team/web'): a push takes exactly one.", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,12 +70,12 @@ public sealed class EcrImageSourceTests
         var whole = Invalid(new EcrPushSettings().SetSourceRepositoryName("team/web").SetPlatforms("linux/amd64").SetRepositoryName("team/web"));
 
         Assert.Contains($"SourceImageTag 'rc' and SourceImageDigest '{Digest}' are both set: a digest names one image already; set one of them.", both.Message, StringComparison.Ordinal);
-        Assert.Contains("SourceRepositoryName 'Team/Web' does not match the rule: it must be ECR's repository name rule", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceRepositoryName 'Team/Web' has capital letters, and ECR's repository names are lowercase: did you mean 'team/web'?", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceImageDigest 'sha256:12' does not match the rule: it must be a digest: sha256: and 64 lowercase hex digits", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceRegion 'europe' does not match the rule: it must be an AWS region name", bad.Message, StringComparison.Ordinal);
         Assert.Contains("SourceRegistryId '12' does not match the rule: it must be a 12-digit AWS account ID.", bad.Message, StringComparison.Ordinal);
-        Assert.Contains("SourceImageTag '1.0+build' does not match the rule: it must be a Docker tag", badTag.Message, StringComparison.Ordinal);
-        Assert.Contains($"SourceImageDigest '{Digest}' is set, which names an image already in ECR, but SourceRepositoryName is not: set SourceRepositoryName", orphan.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceImageTag '1.0+build' has a '+': it must be a Docker tag", badTag.Message, StringComparison.Ordinal);
+        Assert.Contains($"SourceImageDigest '{Digest}' is set, which names an image already in ECR, but SourceRepositoryName is not:{Environment.NewLine}    set SourceRepositoryName", orphan.Message, StringComparison.Ordinal);
         Assert.Contains("Platforms or IncludeAttestations is set, but an image already in ECR is pushed whole, so that its digest stays the same", whole.Message, StringComparison.Ordinal);
     }
 
@@ -104,7 +105,7 @@ public sealed class EcrImageSourceTests
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(new EcrPushSettings().SetSourceRepositoryName("team/web").SetSourceImageTag("rc").SetRepositoryName("team/web").SetTargetTags("1.4.2", "latest"), CancellationToken.None));
 
         Assert.Equal(
-            $"ECR refused the tag latest in the repository {FakeEcr.Host}/team/web (ImageTagAlreadyExistsException): the tag exists and the repository's tags are immutable (MUTABLE), so it cannot be moved to {StoredManifest.Digest}. Tagged before it: 1.4.2. Promote under a new tag (a version or build number), or remove latest from TargetTags.",
+            $"ECR refused the tag latest in the repository {FakeEcr.Host}/team/web (PutImage: ImageTagAlreadyExistsException): the tag exists and the repository's tags are immutable. Promote under a new tag (a version or build number), or remove latest from TargetTags. Tagged before the failure: {FakeEcr.Host}/team/web:1.4.2 ({StoredManifest.Digest}); not tagged: latest.",
             exception.Message);
     }
 
@@ -136,8 +137,7 @@ public sealed class EcrImageSourceTests
 
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent("layer"u8.ToArray()) };
         });
-        using var http = new HttpClient(handler, disposeHandler: false);
-        var client = new RegistryClient(http, "registry.test", "AWS", "secret-token", TimeSpan.FromSeconds(30));
+        var client = TestRegistries.Client(handler, "registry.test");
 
         await using var blob = await client.OpenBlobAsync("team/web", Digest, CancellationToken.None);
         using var read = new MemoryStream();
@@ -154,29 +154,20 @@ public sealed class EcrImageSourceTests
     [Fact]
     public async Task A_blob_streamed_from_another_registry_whose_bytes_do_not_match_its_digest_is_never_completed()
     {
-        var completed = 0;
-        using var handler = new Answering(request =>
-        {
-            if (request.Method == HttpMethod.Post)
-            {
-                var started = new HttpResponseMessage(HttpStatusCode.Accepted);
-                started.Headers.Location = new Uri("https://registry.test/v2/team/web/blobs/uploads/1");
-                return started;
-            }
+        using var registry = new FakeRegistry();
+        var digest = registry.AddImage("source.test", "team/web", "1", ImageId);
+        var source = await RegistryImageReader.ReadAsync(TestRegistries.Client(registry, "source.test"), "team/web", digest, CancellationToken.None);
+        var layer = source.Root.Layers[0];
+        var damaged = new byte[layer.Size];
+        registry.Damage("source.test", "team/web", layer.Digest, damaged);
+        var writer = new Ecr.Internal.Registry.ImageWriter(TestRegistries.Client(registry, "registry.test"), _log, new Ecr.Internal.Registry.KnownBlobs());
 
-            // The registry reads the whole body before it answers; the read that would complete it fails instead.
-            request.Content!.ReadAsStream().CopyTo(Stream.Null);
-            completed++;
-            return new HttpResponseMessage(HttpStatusCode.Created);
-        });
-        using var http = new HttpClient(handler, disposeHandler: false);
-        var client = new RegistryClient(http, "registry.test", "AWS", "secret-token", TimeSpan.FromSeconds(30));
-        using var damaged = new MemoryStream("not the layer"u8.ToArray());
+        var failed = await Assert.ThrowsAsync<Ecr.Internal.Registry.WriteFailedException>(() => writer.WriteAsync(source, "team/web", ["1"], 1, CancellationToken.None));
 
-        var exception = await Assert.ThrowsAsync<EcrPushException>(() => client.UploadBlobFromAsync("team/web", Digest, damaged.Length, damaged, "source.test/team/web", CancellationToken.None));
-
-        Assert.Equal($"The blob {Digest} from source.test/team/web arrived with the digest {Sha256.Of("not the layer"u8.ToArray())}: it was damaged on the way, or the source registry holds it damaged. The image was not pushed (its manifest never went up); push again.", exception.Message);
-        Assert.Equal(0, completed);
+        Assert.Equal($"The blob {layer.Digest} from source.test/team/web arrived with the digest {FakeRegistry.DigestOf(damaged)}: it was damaged on the way, or the source registry holds it damaged.", failed.InnerException!.Message);
+        Assert.Empty(failed.LandedTags);
+        Assert.False(registry.HasBlob("registry.test", "team/web", layer.Digest));
+        Assert.Empty(registry.Tags("registry.test", "team/web"));
     }
 
     private Pusher CreatePusher()

@@ -34,7 +34,7 @@ public sealed class PusherArtifactTests : IDisposable
         var (manifest, config) = _layout.ManifestWithConfig(withMediaType: true, layerText: "same");
         _layout.Entry(manifest, TestLayout.OciManifest, refName: "1");
         await _layout.WriteIndexAsync();
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new(manifest, config) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image(manifest, config) });
 
         var result = await CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout($"{_layout.Path}:1").SetRepositoryName("team/web").SetTargetTags("1.4.2"), CancellationToken.None);
 
@@ -49,7 +49,7 @@ public sealed class PusherArtifactTests : IDisposable
         var manifest = _layout.Manifest(withMediaType: true, layerText: "new");
         _layout.Entry(manifest, TestLayout.OciManifest, refName: null);
         await _layout.WriteIndexAsync();
-        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:" + new string('b', 64), "sha256:" + new string('c', 64)) });
+        _ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:" + new string('b', 64), "sha256:" + new string('c', 64)) });
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout(_layout.Path).SetRepositoryName("team/web").SetTargetTags("1.4.2"), CancellationToken.None));
 
@@ -68,8 +68,24 @@ public sealed class PusherArtifactTests : IDisposable
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout(_layout.Path).SetRepositoryName("team/web").SetUploadParallelism(1), CancellationToken.None));
 
-        Assert.Contains($"at the registry {FakeEcr.Host} after 4 attempts: no registry in this test", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("The image was not pushed", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The registry {FakeEcr.Host} could not be reached, or the connection broke, when asked to check the blob ", exception.Message, StringComparison.Ordinal);
+        Assert.EndsWith($": no registry in this test ({FakeEcr.Host}:443) (after 4 attempts). Nothing was tagged in {FakeEcr.Host}/team/web.", exception.Message, StringComparison.Ordinal);
         Assert.Equal(4, _connections);
+    }
+
+    [Fact]
+    public async Task A_damaged_layout_creates_no_repository_and_says_nothing_was_pushed()
+    {
+        var manifest = _layout.Manifest(withMediaType: true, layerText: "damaged");
+        _layout.Entry(manifest, TestLayout.OciManifest, refName: null);
+        await _layout.WriteIndexAsync();
+        File.Delete(Directory.GetFiles(Path.Combine(_layout.Path, "blobs", "sha256")).First(f => !manifest.EndsWith(Path.GetFileName(f), StringComparison.Ordinal)));
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => CreatePusher().PushAsync(new EcrPushSettings().SetSourceOciLayout(_layout.Path).SetRepositoryName("team/new").EnableAutoCreateRepository(), CancellationToken.None));
+
+        Assert.StartsWith($"The OCI layout {_layout.Path} lacks the blob sha256:", exception.Message, StringComparison.Ordinal);
+        Assert.EndsWith("The layout is incomplete; write it again. Nothing was pushed.", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _ecr.CreateCalls);
+        Assert.Equal(0, _connections);
     }
 }

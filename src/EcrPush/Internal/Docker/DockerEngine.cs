@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Ecr.Internal.Registry;
 
 namespace Ecr.Internal.Docker;
 
@@ -54,9 +55,12 @@ internal sealed class DockerEngine : IDockerEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var target = EngineTarget.Resolve(endpoint, options, environment);
+        target.ThrowIfNoSocket();
         if (target.IsPlainRemote && options.RequireTls)
         {
-            throw new EcrPushException($"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted. Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off.");
+            throw new EcrPushException(Messages.Lines(
+                $"The Docker engine at {target.Endpoint} (from {target.Source}) is reached over plain TCP, and RequireDockerTls is on: the registry token would travel unencrypted.",
+                "Reach it over TLS (DockerTlsVerify or DOCKER_TLS_VERIFY with DockerCertPath or DOCKER_CERT_PATH, or a Docker context with TLS), or turn RequireDockerTls off."));
         }
 
         if (target.IsPlainRemote && log is not null && PlainRemoteWarnings.TryAdd(target.Endpoint, true))
@@ -85,7 +89,7 @@ internal sealed class DockerEngine : IDockerEngine
         return seconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds);
     }
 
-    public async Task<LocalImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
+    public async Task<EngineImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         return source.IsId
@@ -99,11 +103,11 @@ internal sealed class DockerEngine : IDockerEngine
             ct => Client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct),
             cancellationToken);
 
-    public async Task<string> PushAsync(string repository, string tag, RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken)
+    public async Task<string> PushAsync(string repository, string tag, string registryHost, RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         var progress = new PushProgress(log);
-        var auth = new AuthConfig { ServerAddress = credentials.ServerAddress, Username = credentials.UserName, Password = credentials.Password };
+        var auth = new AuthConfig { ServerAddress = registryHost, Username = credentials.UserName, Password = credentials.Password };
         var turn = RepositoryTurns.GetOrAdd(repository, static _ => new SemaphoreSlim(1, 1));
         if (!await turn.WaitAsync(0, cancellationToken).ConfigureAwait(false))
         {
@@ -120,8 +124,8 @@ internal sealed class DockerEngine : IDockerEngine
         {
             // Docker.DotNet ends in a cancellation or a broken stream; either way the cause is the silence.
             throw new EcrPushException(
-                $"The push of {repository}:{tag} to {credentials.ServerAddress} was stopped: the Docker engine reported nothing for {Seconds(InactivityTimeout)} (last: {watch.LastMessage ?? "no message at all"}). " +
-                $"The registry, or something between the engine and it (a proxy, a firewall, a VPN), accepted the upload and stopped answering; the engine waits for it without a limit. Push again; if it repeats, check the engine's network path to {credentials.ServerAddress}. " +
+                $"The push of {repository}:{tag} to {registryHost} was stopped: the Docker engine reported nothing for {Seconds(InactivityTimeout)} (last: {watch.LastMessage ?? "no message at all"}). " +
+                $"The registry, or something between the engine and it (a proxy, a firewall, a VPN), accepted the upload and stopped answering; the engine waits for it without a limit. Push again; if it repeats, check the engine's network path to {registryHost}. " +
                 $"The limit is {InactivityTimeoutVariable} (seconds, 0 for none).",
                 exception);
         }
@@ -140,11 +144,35 @@ internal sealed class DockerEngine : IDockerEngine
 
         if (progress.Error is { } error)
         {
-            throw new EcrPushException($"The push of {repository}:{tag} to {credentials.ServerAddress} failed: {error}");
+            throw RegistryRefusal(registryHost, $"push {repository}:{tag}", error);
         }
 
         return progress.Digest
-            ?? throw new EcrPushException($"The push of {repository}:{tag} ended without a digest from the registry at {credentials.ServerAddress}: the engine's stream closed early; try again, and check the engine's log if it repeats.");
+            ?? throw new EcrPushException($"The push of {repository}:{tag} ended without a digest from the registry at {registryHost}: the engine's stream closed early; try again, and check the engine's log if it repeats.");
+    }
+
+    /// <summary>
+    /// The engine reports a registry's refusal as text only, its OCI code lowercased with spaces ("tag invalid: …",
+    /// "unauthorized: …", "denied: …"), its own failures after its retries in words ("received unexpected HTTP status:
+    /// 500 …"). Read here, once, into the code the rest of the push acts on.
+    /// </summary>
+    internal static RegistryException RegistryRefusal(string registryHost, string what, string error)
+    {
+        var colon = error.IndexOf(':', StringComparison.Ordinal);
+        var prefix = colon > 0 ? error[..colon].Trim().Replace(' ', '_').ToUpperInvariant() : string.Empty;
+        var code = prefix switch
+        {
+            "TAG_INVALID" => RegistryErrorCode.TagInvalid,
+            "UNAUTHORIZED" => RegistryErrorCode.Unauthorized,
+            "DENIED" => RegistryErrorCode.Denied,
+            "MANIFEST_INVALID" => RegistryErrorCode.ManifestInvalid,
+            "MANIFEST_BLOB_UNKNOWN" => RegistryErrorCode.ManifestBlobUnknown,
+            "BLOB_UNKNOWN" => RegistryErrorCode.BlobUnknown,
+            "NAME_UNKNOWN" => RegistryErrorCode.NameUnknown,
+            "TOOMANYREQUESTS" => RegistryErrorCode.TooManyRequests,
+            _ => RegistryErrorCode.Unknown,
+        };
+        return new RegistryException(code, registryHost, $"The Docker engine's push to {registryHost} failed when asked to {what}: {error}");
     }
 
     public Task RemoveTagAsync(string reference, CancellationToken cancellationToken)
@@ -153,12 +181,12 @@ internal sealed class DockerEngine : IDockerEngine
             ct => Client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = false, NoPrune = true }, ct),
             cancellationToken);
 
-    private async Task<LocalImage> FindByNameAsync(string reference, CancellationToken cancellationToken)
+    private async Task<EngineImage> FindByNameAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
             var image = await CallAsync($"look up {reference}", ct => Client.Images.InspectImageAsync(reference, ct), cancellationToken).ConfigureAwait(false);
-            return new LocalImage(image.ID, [.. image.RepoTags ?? []]);
+            return new EngineImage(image.ID, [.. image.RepoTags ?? []]);
         }
         catch (EcrPushException exception) when (exception.InnerException is DockerImageNotFoundException)
         {
@@ -171,14 +199,14 @@ internal sealed class DockerEngine : IDockerEngine
         }
     }
 
-    private async Task<LocalImage> FindByIdAsync(string id, CancellationToken cancellationToken)
+    private async Task<EngineImage> FindByIdAsync(string id, CancellationToken cancellationToken)
     {
         var prefix = id.StartsWith("sha256:", StringComparison.Ordinal) ? id : "sha256:" + id;
         var images = await ListAsync(new ImagesListParameters { All = true }, cancellationToken).ConfigureAwait(false);
         var matches = images.Where(i => i.ID.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         return matches.Count switch
         {
-            1 => new LocalImage(matches[0].ID, [.. matches[0].RepoTags ?? []]),
+            1 => new EngineImage(matches[0].ID, [.. matches[0].RepoTags ?? []]),
             0 => throw new EcrPushException($"No image in the Docker engine at {Endpoint} has an ID starting with {id}. Check SourceImageId against `docker images --no-trunc`."),
             _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => Names.ShortImageId(m.ID)))}): give more characters of the ID."),
         };
@@ -213,7 +241,7 @@ internal sealed class DockerEngine : IDockerEngine
     }
 
     private EcrPushException Unreachable(string what, Exception exception)
-        => Target.Tls is { } tls && EngineClients.IsTlsFailure(exception)
+        => Target.Tls is { } tls && EngineClients.IsTlsFailure(exception, tls)
             ? EngineClients.TlsFailure(Target, tls, what, exception)
             : new($"The Docker engine at {Endpoint} did not answer when asked to {what} ({Innermost(exception).Message}). Start Docker, or point DockerHost (or DOCKER_HOST) at a running engine.", exception);
 

@@ -26,16 +26,19 @@ internal static class EngineClients
     }
 
     /// <summary>
-    /// A failure of the TLS session rather than of the connection: the handshake (a wrong CA), or the engine's alert
-    /// after it (no client certificate, under TLS 1.3 seen only at the first read). A refused connection or a
-    /// time-out is the engine not answering, not TLS.
+    /// A failure of the TLS session rather than of the connection: the handshake (a wrong CA), or the engine's alert after
+    /// it (no client certificate: under TLS 1.3 it arrives only at the first read, and .NET's OpenSSL layer raises it as
+    /// its own SslException under an IOException, "sslv3 alert bad certificate"), or, when this side has no client
+    /// certificate, the engine closing the session. Any other broken connection, a refused one or a time-out is the
+    /// engine or the network, not TLS: a reset in the middle of a push is not a certificate problem.
     /// </summary>
-    public static bool IsTlsFailure(Exception exception)
+    public static bool IsTlsFailure(Exception exception, EngineTls tls)
     {
+        ArgumentNullException.ThrowIfNull(tls);
         var innermost = exception;
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is AuthenticationException || current is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+            if (IsTlsLayer(current))
             {
                 return true;
             }
@@ -43,8 +46,11 @@ internal static class EngineClients
             innermost = current;
         }
 
-        return innermost is not (System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException) && exception is not TimeoutException;
+        return tls.CertificateFile is null && innermost is not (System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException);
     }
+
+    private static bool IsTlsLayer(Exception exception)
+        => exception is AuthenticationException or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } || exception.GetType().Name == "SslException";
 
     public static EcrPushException TlsFailure(EngineTarget target, EngineTls tls, string what, Exception exception)
     {

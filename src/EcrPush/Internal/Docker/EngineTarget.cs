@@ -18,6 +18,21 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
     /// <summary>Whether the endpoint is TCP without TLS to a host that is not this machine: the registry token would cross the network in clear.</summary>
     public bool IsPlainRemote => Tls is null && Endpoint.Scheme is "tcp" or "http" && !IsLoopback(Endpoint.Host);
 
+    /// <summary>
+    /// A unix socket that is not there is said at once, with where the endpoint came from: reaching for it would only
+    /// fail later, as an engine that "did not answer", which sends the user to look at a running engine.
+    /// </summary>
+    public void ThrowIfNoSocket()
+    {
+        if (Endpoint.Scheme == "unix" && !File.Exists(Endpoint.LocalPath))
+        {
+            throw new EcrPushException(Messages.Lines(
+                $"There is no Docker engine socket at {Endpoint.LocalPath}: the endpoint {Endpoint} (from {Source}) names a file that does not exist.",
+                "Start Docker, or point at a running engine: the DockerHost setting or DOCKER_HOST (e.g. unix:///var/run/docker.sock),",
+                "or a Docker context (the DockerContext setting, DOCKER_CONTEXT, or `docker context use NAME`; `docker context ls` lists them)."));
+        }
+    }
+
     public static EngineTarget Resolve(Uri? dockerHost, EngineOptions options, IEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -78,7 +93,7 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
         var (directory, source) = options.CertPath is { } setting ? (setting, "the DockerCertPath setting")
             : environment.GetVariable("DOCKER_CERT_PATH") is { } variable ? (variable, "DOCKER_CERT_PATH")
             : (Path.Combine(environment.HomeDirectory, ".docker"), "the default DOCKER_CERT_PATH");
-        return EngineTls.FromDirectory(directory, source, requireClientCertificate: false);
+        return EngineTls.FromDirectory(directory, source);
     }
 
     private static string? CurrentContext(string configDirectory)
@@ -128,17 +143,22 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
 
         if (host is null || !Uri.TryCreate(host, UriKind.Absolute, out var endpoint))
         {
-            throw new EcrPushException($"The Docker context '{name}' (from {source}) names no usable engine host in {meta} ({(host is null ? "none" : SettingsValidator.Show(host))}).");
+            throw new EcrPushException(Messages.Lines(
+                $"The Docker context '{name}' (from {source}) names no usable engine host in {meta} ({(host is null ? "none" : SettingsValidator.Show(host))}).",
+                $"Give it one (docker context update {name} --docker host=unix:///var/run/docker.sock), choose another context, or set DockerHost or DOCKER_HOST."));
         }
 
         if (skipVerify)
         {
-            throw new EcrPushException($"The Docker context '{name}' (from {source}) turns TLS verification off (SkipTLSVerify in {meta}); EcrPush never turns certificate checks off, as the registry token goes to that engine. Give the context the engine's CA (docker context update {name} --docker \"host=…,ca=…,cert=…,key=…\").");
+            throw new EcrPushException(Messages.Lines(
+                $"The Docker context '{name}' (from {source}) turns TLS verification off (SkipTLSVerify in {meta}).",
+                "EcrPush never turns certificate checks off, as the registry token goes to that engine.",
+                $"Give the context the engine's CA: docker context update {name} --docker \"host=…,ca=…,cert=…,key=…\"."));
         }
 
         var tlsDirectory = Path.Combine(configDirectory, "contexts", "tls", id, "docker");
         var tls = Directory.Exists(tlsDirectory) && endpoint.Scheme is "tcp" or "https"
-            ? EngineTls.FromDirectory(tlsDirectory, $"the TLS files of context '{name}'", requireClientCertificate: false)
+            ? EngineTls.FromDirectory(tlsDirectory, $"the TLS files of context '{name}'")
             : null;
         return new EngineTarget(endpoint, $"the Docker context '{name}' (from {source})", tls);
     }
@@ -151,15 +171,18 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
 /// </summary>
 internal sealed record EngineTls(string? CaFile, string? CertificateFile, string? KeyFile, string Source)
 {
-    public static EngineTls FromDirectory(string directory, string source, bool requireClientCertificate)
+    public static EngineTls FromDirectory(string directory, string source)
     {
         string? Optional(string file) => File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
         var certificate = Optional("cert.pem");
         var key = Optional("key.pem");
-        if ((certificate is null) != (key is null) || (requireClientCertificate && certificate is null))
+        if ((certificate is null) != (key is null))
         {
             var missing = Path.Combine(directory, certificate is null ? "cert.pem" : "key.pem");
-            throw new EcrPushException($"The Docker engine's TLS client certificate is incomplete: {missing} (from {source}) does not exist. An engine started with --tlsverify needs cert.pem and key.pem beside ca.pem; copy them there, or point DOCKER_CERT_PATH at the folder that has them.");
+            throw new EcrPushException(Messages.Lines(
+                $"The Docker engine's TLS client certificate is incomplete: {missing} (from {source}) does not exist.",
+                "An engine started with --tlsverify needs cert.pem and key.pem beside ca.pem: copy them there,",
+                "or point DockerCertPath (or DOCKER_CERT_PATH) at the folder that has them."));
         }
 
         return new EngineTls(Optional("ca.pem"), certificate, key, $"{source}, {directory}");

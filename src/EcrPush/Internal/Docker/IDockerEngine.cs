@@ -10,23 +10,20 @@ internal interface IDockerEngine
     Uri Endpoint { get; }
 
     /// <summary>Finds the source image; throws <see cref="EcrPushException"/> when it is missing or an ID prefix is ambiguous.</summary>
-    Task<LocalImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken);
+    Task<EngineImage> FindImageAsync(SourceImage source, CancellationToken cancellationToken);
 
     /// <summary>Tags an image <c>repository:tag</c> (the repository including the registry host).</summary>
     Task TagAsync(string imageId, string repository, string tag, CancellationToken cancellationToken);
 
-    /// <summary>Pushes <c>repository:tag</c> with the credentials in the request; returns the manifest digest.</summary>
-    Task<string> PushAsync(string repository, string tag, RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken);
+    /// <summary>
+    /// Pushes <c>repository:tag</c> with the credentials in the request; returns the manifest digest. A registry's refusal
+    /// is a <see cref="Registry.RegistryException"/> with the registry's error code, as the engine reported it.
+    /// </summary>
+    Task<string> PushAsync(string repository, string tag, string registryHost, Registry.RegistryCredentials credentials, IPushLog log, CancellationToken cancellationToken);
 
     /// <summary>Removes one tag (not the image, while other references hold it).</summary>
     Task RemoveTagAsync(string reference, CancellationToken cancellationToken);
 }
 
-/// <summary>A local image as the engine knows it.</summary>
-internal sealed record LocalImage(string Id, IReadOnlyList<string> RepoTags);
-
-/// <summary>What the engine sends to the registry in <c>X-Registry-Auth</c>. <see cref="ToString"/> hides the password.</summary>
-internal sealed record RegistryCredentials(string ServerAddress, string UserName, string Password)
-{
-    public override string ToString() => $"RegistryCredentials {{ ServerAddress = {ServerAddress}, UserName = {UserName} }}";
-}
+/// <summary>An image as the engine knows it: its ID (the config digest) and the tags it has.</summary>
+internal sealed record EngineImage(string Id, IReadOnlyList<string> RepoTags);

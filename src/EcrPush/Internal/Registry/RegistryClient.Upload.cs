@@ -1,27 +1,29 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Ecr.Internal.Sources;
+using Ecr.Internal.Images;
 
 namespace Ecr.Internal.Registry;
 
 /// <summary>
-/// The upload of a big blob in parts, written for ECR's registry. Up to <see cref="PartedUploadThreshold"/> a blob goes
-/// up in one PUT: most layers are smaller, and parts would only add round trips. Above it, PATCH parts of
-/// <see cref="UploadPartSize"/>, then a PUT with <c>?digest=</c> and no body, so that no single request carries a
-/// whole multi-hundred-megabyte layer through proxies and load balancers that bound a request's size or duration.
-/// What ECR does differently from the distribution spec, and how it is met here:
+/// The upload of one blob, from any source (a file of a layout, a registry's GET): a mount attempt when the blob is known
+/// in another repository of this registry, else an upload session; then one PUT with the digest, or, above
+/// <see cref="PartedUploadThreshold"/>, PATCH parts of <see cref="UploadPartSize"/> and a PUT with the digest and no body,
+/// so that no single request carries a whole multi-hundred-megabyte layer through proxies and load balancers that bound
+/// a request's size or duration. What ECR does differently from the distribution spec, and how it is met here:
 /// <list type="bullet">
 /// <item><description>every part but the last must be at least 5 MiB (<c>LayerPartTooSmallException</c>,
 /// dotnet/sdk-container-builds#424): parts are 16 MiB, only the last is shorter;</description></item>
 /// <item><description>a PATCH is answered 201, not 202 (dotnet/sdk-container-builds#279): both are taken;</description></item>
 /// <item><description>the <c>Range</c> of a PATCH answer stops advancing after the first part although each part is
-/// stored (aws/containers-roadmap#2831): the offset is what was sent, never what <c>Range</c> says.</description></item>
+/// stored (aws/containers-roadmap#2831): the offset is what was sent, never what <c>Range</c> says;</description></item>
+/// <item><description>a mount works only with the account's BLOB_MOUNTING setting, in one account and region, for blobs a
+/// manifest of the source repository references; otherwise 202 and an upload session (aws/containers-roadmap#2860),
+/// which is used.</description></item>
 /// </list>
-/// The blob's bytes are hashed across the parts; the last part fails before its last bytes go when the hash does not
-/// match, and the completing PUT is never sent. Each request has its own inactivity watch. A failed part fails the
-/// blob, which the uploader then starts again from a new session: after a broken part, what ECR stored cannot be read
-/// from its <c>Range</c>.
+/// The bytes are hashed as they go (<see cref="DigestCheckingStream"/>), across the parts too; the request that would
+/// complete a blob whose hash does not match fails before its last bytes go. A failed attempt starts the blob again from
+/// a new session: after a broken part, what ECR stored cannot be read from its <c>Range</c>.
 /// </summary>
 internal sealed partial class RegistryClient
 {
@@ -34,24 +36,49 @@ internal sealed partial class RegistryClient
     /// </summary>
     internal const int UploadPartSize = 16 * 1024 * 1024;
 
-    /// <summary>ECR's smallest part but the last (LayerPartTooSmallException).</summary>
-    internal const int EcrMinimumPartSize = 5 * 1024 * 1024;
+    /// <summary>Uploads one blob from <paramref name="source"/>, or mounts it from <paramref name="mountFrom"/>; returns true when it was mounted.</summary>
+    public Task<bool> UploadBlobAsync(string repository, Descriptor blob, IBlobSource source, string? mountFrom, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(source);
+        return transport.RunAsync($"upload {blob.Digest} to {repository}", async ct =>
+        {
+            if (await StartUploadAsync(repository, blob.Digest, mountFrom, ct).ConfigureAwait(false) is not { } location)
+            {
+                return true;
+            }
+
+            var stream = await source.OpenAsync(blob, ct).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (blob.Size > PartedUploadThreshold)
+                {
+                    await UploadInPartsAsync(repository, blob, source, stream, location, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await PutWholeAsync(repository, blob, source, stream, location, ct).ConfigureAwait(false);
+                }
+            }
+
+            return false;
+        }, cancellationToken);
+    }
 
     /// <summary>
     /// Opens an upload session; returns its location, or null when the registry mounted the blob from
-    /// <paramref name="mountFrom"/> instead. A mount is an attempt: ECR mounts only with the account's BLOB_MOUNTING
-    /// setting, in one account and region, and only blobs a manifest of the source repository references; otherwise it
-    /// answers 202 with an upload session (aws/containers-roadmap#2860), which is used. Any other answer to a mount
-    /// (a registry that refuses mounts, or the source repository to these credentials) falls back to a plain POST.
+    /// <paramref name="mountFrom"/> instead. Any answer to a mount but 201 or 202 with a session (a registry that refuses
+    /// mounts, or the source repository to these credentials) falls back to a plain POST.
     /// </summary>
     private async Task<Uri?> StartUploadAsync(string repository, string digest, string? mountFrom, CancellationToken cancellationToken)
     {
         if (mountFrom is not null)
         {
-            using var mount = Request(HttpMethod.Post, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}");
+            var mountWhat = $"mount {digest} from {mountFrom} into {repository}";
+            using var mount = transport.Request(HttpMethod.Post, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}");
             mount.Content = new ByteArrayContent([]);
-            using var watch = Watch(cancellationToken);
-            using var response = await SendAsync(mount, $"mount {digest} from {mountFrom} into {repository}", watch, cancellationToken).ConfigureAwait(false);
+            using var watch = transport.Watch(cancellationToken);
+            using var response = await transport.SendAsync(mount, mountWhat, watch, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 return null;
@@ -59,90 +86,119 @@ internal sealed partial class RegistryClient
 
             if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } session)
             {
-                return session.IsAbsoluteUri ? session : new Uri(_base, session);
+                return Absolute(session);
             }
         }
 
-        using var start = Request(HttpMethod.Post, $"{repository}/blobs/uploads/");
+        var what = $"start the upload of {digest} to {repository}";
+        using var start = transport.Request(HttpMethod.Post, $"{repository}/blobs/uploads/");
         start.Content = new ByteArrayContent([]);
-        using var startWatch = Watch(cancellationToken);
-        using var started = await SendAsync(start, $"start the upload of {digest} to {repository}", startWatch, cancellationToken).ConfigureAwait(false);
+        using var startWatch = transport.Watch(cancellationToken);
+        using var started = await transport.SendAsync(start, what, startWatch, cancellationToken).ConfigureAwait(false);
         if (started.StatusCode != HttpStatusCode.Accepted || started.Headers.Location is not { } location)
         {
-            throw await FailureAsync(started, $"start the upload of {digest} to {repository}", cancellationToken).ConfigureAwait(false);
+            throw await transport.FailureAsync(started, what, cancellationToken).ConfigureAwait(false);
         }
 
-        return location.IsAbsoluteUri ? location : new Uri(_base, location);
+        return Absolute(location);
     }
 
-    private async Task UploadInPartsAsync(string repository, BlobFile blob, Uri location, CancellationToken cancellationToken)
+    /// <summary>The whole blob in the PUT that completes its upload. Each chunk read pushes the inactivity limit back: a slow link that moves is not stopped.</summary>
+    private async Task PutWholeAsync(string repository, Descriptor blob, IBlobSource source, Stream stream, Uri location, CancellationToken cancellationToken)
     {
-        var file = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        await using (file.ConfigureAwait(false))
+        var what = $"upload {blob.Digest} to {repository}";
+        using var watch = transport.Watch(cancellationToken);
+        using var body = new DigestCheckingStream(stream, blob, source, () => PushBack(watch));
+        using var put = transport.Request(HttpMethod.Put, WithDigest(location, blob.Digest));
+        put.Content = Body(body, blob.Size);
+        await SendExpectingAsync(put, what, HttpStatusCode.Created, watch, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task UploadInPartsAsync(string repository, Descriptor blob, IBlobSource source, Stream stream, Uri location, CancellationToken cancellationToken)
+    {
+        // The watch of the request under way; each chunk read for it pushes its limit back.
+        CancellationTokenSource? current = null;
+        using var body = new DigestCheckingStream(stream, blob, source, () => PushBack(current));
+        long offset = 0;
+        for (var part = 1; offset < blob.Size; part++)
         {
-            // The watch of the request under way; each chunk read for it pushes its limit back.
-            CancellationTokenSource? current = null;
-            using var verifying = DigestCheckingStream.OfFile(file, blob, Progress);
-            try
+            var length = (int)Math.Min(UploadPartSize, blob.Size - offset);
+            var what = string.Create(CultureInfo.InvariantCulture, $"upload part {part} (bytes {offset}-{offset + length - 1} of {blob.Size}) of {blob.Digest} to {repository}");
+            using var watch = transport.Watch(cancellationToken);
+            current = watch;
+            using var patch = transport.Request(HttpMethod.Patch, location);
+            patch.Content = Body(new PartReadStream(body, length), length);
+
+            // The distribution spec's form, "first-last" without a unit: HttpClient's typed value would write "bytes first-last/*".
+            patch.Content.Headers.TryAddWithoutValidation("Content-Range", string.Create(CultureInfo.InvariantCulture, $"{offset}-{offset + length - 1}"));
+            var next = await SendExpectingAsync(patch, what, HttpStatusCode.Accepted, watch, body, cancellationToken, alsoTaken: HttpStatusCode.Created).ConfigureAwait(false);
+            offset += length;
+
+            // The next part goes where the answer says (a registry may carry the upload's state in the URL); ECR may leave Location out.
+            location = next ?? location;
+        }
+
+        using var completion = transport.Watch(cancellationToken);
+        current = completion;
+        using var put = transport.Request(HttpMethod.Put, WithDigest(location, blob.Digest));
+        put.Content = new ByteArrayContent([]);
+        put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        await SendExpectingAsync(put, $"complete the upload of {blob.Digest} to {repository}", HttpStatusCode.Created, completion, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one request of an upload and returns the answer's Location. A failure that came from reading the blob (its
+    /// bytes do not match, or its source broke) is that failure, not what the HTTP stack made of the broken request.
+    /// </summary>
+    private async Task<Uri?> SendExpectingAsync(HttpRequestMessage request, string what, HttpStatusCode expected, CancellationTokenSource watch, DigestCheckingStream body, CancellationToken cancellationToken, HttpStatusCode? alsoTaken = null)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await transport.SendAsync(request, what, watch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException exception)
+        {
+            body.ThrowIfSourceFailed(exception);
+            throw;
+        }
+
+        using (response)
+        {
+            if (response.StatusCode != expected && response.StatusCode != alsoTaken)
             {
-                long offset = 0;
-                for (var part = 1; offset < blob.Size; part++)
-                {
-                    var length = (int)Math.Min(UploadPartSize, blob.Size - offset);
-                    var what = string.Create(CultureInfo.InvariantCulture, $"upload part {part} (bytes {offset}-{offset + length - 1} of {blob.Size}) of {blob.Digest} to {repository}");
-                    using var watch = Watch(cancellationToken);
-                    current = watch;
-                    using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
-                    patch.Headers.Authorization = _authorization;
-                    patch.Content = new StreamContent(new PartReadStream(verifying, length), 1 << 16);
-                    patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                    patch.Content.Headers.ContentLength = length;
-
-                    // The distribution spec's form, "first-last" without a unit: HttpClient's typed value would write "bytes first-last/*".
-                    patch.Content.Headers.TryAddWithoutValidation("Content-Range", string.Create(CultureInfo.InvariantCulture, $"{offset}-{offset + length - 1}"));
-                    using var response = await SendAsync(patch, what, watch, cancellationToken).ConfigureAwait(false);
-                    if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created))
-                    {
-                        throw await FailureAsync(response, what, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    offset += length;
-
-                    // The next part goes where the answer says (a registry may carry the upload's state in the URL); ECR may leave Location out.
-                    if (response.Headers.Location is { } next)
-                    {
-                        location = next.IsAbsoluteUri ? next : new Uri(_base, next);
-                    }
-                }
-
-                using var completion = Watch(cancellationToken);
-                current = completion;
-                using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest));
-                put.Headers.Authorization = _authorization;
-                put.Content = new ByteArrayContent([]);
-                put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                using var completed = await SendAsync(put, $"complete the upload of {blob.Digest} to {repository}", completion, cancellationToken).ConfigureAwait(false);
-                if (completed.StatusCode != HttpStatusCode.Created)
-                {
-                    throw await FailureAsync(completed, $"complete the upload of {blob.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception exception) when (verifying.Mismatch is { } mismatch && exception is not HttpRequestException { StatusCode: not null })
-            {
-                throw new EcrPushException(mismatch, exception);
+                throw await transport.FailureAsync(response, what, cancellationToken).ConfigureAwait(false);
             }
 
-            void Progress()
+            // A registry that answered before it read the whole body must not make a damaged blob pass.
+            if (body.Mismatch is { } late)
             {
-                try
-                {
-                    current?.CancelAfter(inactivityTimeout);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // A read after its request ended (the answer came before the whole body): no watch left to push back.
-                }
+                throw new EcrPushException(late);
             }
+
+            return response.Headers.Location is { } location ? Absolute(location) : null;
+        }
+    }
+
+    private Uri Absolute(Uri location) => location.IsAbsoluteUri ? location : new Uri(transport.Base, location);
+
+    private static StreamContent Body(Stream stream, long length)
+    {
+        var content = new StreamContent(stream, 1 << 16);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = length;
+        return content;
+    }
+
+    private void PushBack(CancellationTokenSource? watch)
+    {
+        try
+        {
+            watch?.CancelAfter(transport.InactivityTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A read after its request ended (the answer came before the whole body): no watch left to push back.
         }
     }
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ecr.Internal.Images;
 
 namespace Ecr.Internal.Sources;
 
@@ -33,7 +34,8 @@ internal static class ImageArchiveReader
         return read == 512 && (head.Slice(257, 5).SequenceEqual("ustar"u8) || ChecksumMatches(head));
     }
 
-    public static async Task<OciImage> OpenAsync(ArtifactSource source, IPushLog log, CancellationToken cancellationToken)
+    /// <summary>The image of the archive, its blobs in a scratch folder that disposing the image deletes.</summary>
+    public static async Task<ImageGraph> OpenAsync(ArtifactSource source, IPushLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(log);
@@ -61,11 +63,11 @@ internal static class ImageArchiveReader
             }
 
             var root = await OciLayoutReader.ReadAsync(layout, source, shownAs, cancellationToken).ConfigureAwait(false);
-            return new OciImage(root, scratch);
+            return new ImageGraph(root, new LayoutBlobs(layout), scratch);
         }
         catch
         {
-            OciImage.DeleteScratch(scratch);
+            ImageGraph.DeleteScratch(scratch);
             throw;
         }
     }
@@ -87,7 +89,7 @@ internal static class ImageArchiveReader
                 }
                 catch (Exception exception) when (exception is EndOfStreamException or InvalidDataException or FormatException or IOException)
                 {
-                    throw new EcrPushException($"{shownAs} cannot be unpacked: it is truncated or damaged ({exception.Message}). Write it again (docker save, skopeo copy). Nothing was pushed.", exception);
+                    throw new EcrPushException($"{shownAs} cannot be unpacked: it is truncated or damaged ({exception.Message}). Write it again (docker save, skopeo copy).", exception);
                 }
             }
         }
@@ -116,7 +118,7 @@ internal static class ImageArchiveReader
         {
             var manifest = await ConvertImageAsync(unpacked, layout, image, shownAs, cancellationToken).ConfigureAwait(false);
             var digest = Sha256.Of(manifest);
-            await File.WriteAllBytesAsync(Sha256.BlobPath(layout, digest), manifest, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(LayoutBlobs.PathOf(layout, digest), manifest, cancellationToken).ConfigureAwait(false);
             var annotations = new JsonObject();
             if (image.TryGetProperty("RepoTags", out var tags) && tags.ValueKind == JsonValueKind.Array && tags.GetArrayLength() > 0)
             {
@@ -127,8 +129,8 @@ internal static class ImageArchiveReader
             index.Add(new JsonObject { ["mediaType"] = MediaTypes.DockerManifest, ["digest"] = digest, ["size"] = manifest.LongLength, ["annotations"] = annotations });
         }
 
-        var top = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = MediaTypes.OciIndex, ["manifests"] = index };
-        await File.WriteAllBytesAsync(Path.Combine(layout, "index.json"), JsonSerializer.SerializeToUtf8Bytes(top, SourcesJsonContext.Default.JsonObject), cancellationToken).ConfigureAwait(false);
+        var top = new JsonObject { ["schemaVersion"] = 2, ["manifests"] = index };
+        await File.WriteAllBytesAsync(Path.Combine(layout, "index.json"), ManifestJson.Write(top, MediaTypes.OciIndex), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One image of a docker-archive as a Docker v2 manifest (the engine's own format, so the image ID stays the config digest).</summary>
@@ -144,7 +146,7 @@ internal static class ImageArchiveReader
         var configPath = Inside(unpacked, configName, shownAs);
         var configBytes = await File.ReadAllBytesAsync(configPath, cancellationToken).ConfigureAwait(false);
         var configDigest = Sha256.Of(configBytes);
-        await File.WriteAllBytesAsync(Sha256.BlobPath(layout, configDigest), configBytes, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(LayoutBlobs.PathOf(layout, configDigest), configBytes, cancellationToken).ConfigureAwait(false);
         var diffIds = JsonDocument.Parse(configBytes).RootElement.TryGetProperty("rootfs", out var rootfs) && rootfs.TryGetProperty("diff_ids", out var ids)
             ? ids.EnumerateArray().Select(e => e.GetString()).ToList()
             : [];
@@ -163,7 +165,7 @@ internal static class ImageArchiveReader
                 var (diffId, digest, size) = await CompressLayerAsync(Inside(unpacked, layerNames[i], shownAs), layout, ct).ConfigureAwait(false);
                 if (diffId != diffIds[i])
                 {
-                    throw new EcrPushException($"{shownAs}: the layer {layerNames[i]} is {diffId}, but the config says {diffIds[i]}. The archive is damaged; write it again. Nothing was pushed.");
+                    throw new EcrPushException($"{shownAs}: the layer {layerNames[i]} is {diffId}, but the config says {diffIds[i]}. The archive is damaged; write it again.");
                 }
 
                 layers[i] = (digest, size);
@@ -171,12 +173,10 @@ internal static class ImageArchiveReader
 
         var manifest = new JsonObject
         {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = MediaTypes.DockerManifest,
             ["config"] = new JsonObject { ["mediaType"] = MediaTypes.DockerConfig, ["size"] = configBytes.LongLength, ["digest"] = configDigest },
             ["layers"] = new JsonArray([.. layers.Select(layer => (JsonNode)new JsonObject { ["mediaType"] = MediaTypes.DockerLayerGzip, ["size"] = layer.Size, ["digest"] = layer.Digest })]),
         };
-        return JsonSerializer.SerializeToUtf8Bytes(manifest, SourcesJsonContext.Default.JsonObject);
+        return ManifestJson.Write(manifest, MediaTypes.DockerManifest);
     }
 
     /// <summary>gzip-compresses a layer into the layout, hashing the uncompressed bytes (diff_id) and the compressed ones (digest) in the same pass.</summary>
@@ -223,7 +223,7 @@ internal static class ImageArchiveReader
         }
 
         var digest = Sha256.Of(compressedHash);
-        var final = Sha256.BlobPath(layout, digest);
+        var final = LayoutBlobs.PathOf(layout, digest);
         File.Move(temporary, final, overwrite: true);
         return (Sha256.Of(uncompressedHash), digest, size);
     }
@@ -258,7 +258,7 @@ internal static class ImageArchiveReader
             throw new EcrPushException($"{shownAs}: its manifest.json names {SettingsValidator.Show(name)}, outside the archive. It is not a docker-archive to trust.");
         }
 
-        return File.Exists(full) ? full : throw new EcrPushException($"{shownAs} lacks {name}, which its manifest.json lists. The archive is truncated or damaged; write it again. Nothing was pushed.");
+        return File.Exists(full) ? full : throw new EcrPushException($"{shownAs} lacks {name}, which its manifest.json lists. The archive is truncated or damaged; write it again.");
     }
 
     private static bool ChecksumMatches(ReadOnlySpan<byte> header)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ecr.Internal.Images;
 
 namespace Ecr.Internal.Sources;
 
@@ -17,30 +18,33 @@ internal static class OciLayoutReader
     // Manifests are small; a "manifest" larger than this is not one, and would only be read into memory.
     private const long MaxManifestSize = 4 * 1024 * 1024;
 
-    public static async Task<OciManifest> ReadAsync(string layout, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
+    /// <param name="layout">The layout folder (a layout as it is, or an unpacked archive).</param>
+    /// <param name="source">Which image of it, and which platforms.</param>
+    /// <param name="shownAs">How messages name the layout or archive.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    public static async Task<ImageManifest> ReadAsync(string layout, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var indexPath = Path.Combine(layout, "index.json");
         JsonElement top;
         try
         {
-            top = JsonDocument.Parse(await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false)).RootElement;
+            top = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(layout, "index.json"), cancellationToken).ConfigureAwait(false)).RootElement;
         }
         catch (Exception exception) when (exception is JsonException or IOException)
         {
             throw new EcrPushException($"{shownAs}: index.json cannot be read ({exception.Message}). The layout is damaged; write it again.", exception);
         }
 
-        var entries = Descriptors(top, "manifests");
+        var entries = ManifestJson.Array(top, "manifests");
         var chosen = Choose(entries, source, shownAs);
         return await ReadDescriptorAsync(layout, chosen, source, shownAs, topLevel: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private static JsonElement Choose(List<JsonElement> entries, ArtifactSource source, string shownAs)
+    private static JsonElement Choose(IReadOnlyList<JsonElement> entries, ArtifactSource source, string shownAs)
     {
         if (source.Digest is { } digest)
         {
-            return entries.FirstOrDefault(e => Str(e, "digest") == digest) is { ValueKind: JsonValueKind.Object } byDigest
+            return entries.FirstOrDefault(e => ManifestJson.String(e, "digest") == digest) is { ValueKind: JsonValueKind.Object } byDigest
                 ? byDigest
                 : throw new EcrPushException($"{shownAs}: index.json has no image {digest}; it has {Listing(entries)}. Correct the digest after '@'.");
         }
@@ -58,11 +62,11 @@ internal static class OciLayoutReader
             : throw new EcrPushException($"{shownAs} holds {(entries.Count == 0 ? "no image" : $"{entries.Count} images ({Listing(entries)})")}: {(entries.Count == 0 ? "write the image into it again" : "name one after the path, PATH:NAME or PATH@sha256:…")}.");
     }
 
-    private static async Task<OciManifest> ReadDescriptorAsync(string layout, JsonElement descriptor, ArtifactSource source, string shownAs, bool topLevel, CancellationToken cancellationToken)
+    private static async Task<ImageManifest> ReadDescriptorAsync(string layout, JsonElement descriptor, ArtifactSource source, string shownAs, bool topLevel, CancellationToken cancellationToken)
     {
-        var digest = Str(descriptor, "digest") ?? throw new EcrPushException($"{shownAs}: an entry of index.json has no digest. The layout is damaged; write it again.");
+        var digest = ManifestJson.String(descriptor, "digest") ?? throw new EcrPushException($"{shownAs}: an entry of index.json has no digest. The layout is damaged; write it again.");
         var (bytes, json) = await ReadManifestBlobAsync(layout, digest, descriptor, shownAs, cancellationToken).ConfigureAwait(false);
-        var mediaType = Str(json, "mediaType") ?? Str(descriptor, "mediaType");
+        var mediaType = ManifestJson.String(json, "mediaType") ?? ManifestJson.String(descriptor, "mediaType");
         if (!MediaTypes.IsIndex(mediaType) && !MediaTypes.IsManifest(mediaType))
         {
             throw new EcrPushException($"{shownAs}: {digest} has the media type {mediaType ?? "(none)"}, which is neither an image manifest nor an index ({MediaTypes.OciManifest}, {MediaTypes.OciIndex}, or Docker's v2 ones); it cannot be pushed as an image.");
@@ -73,44 +77,46 @@ internal static class OciLayoutReader
             return await ReadIndexAsync(layout, bytes, json, mediaType!, source, shownAs, cancellationToken).ConfigureAwait(false);
         }
 
-        var blobs = new List<BlobFile>();
-        var config = json.TryGetProperty("config", out var c) ? c : throw new EcrPushException($"{shownAs}: the manifest {digest} has no config. The layout is damaged; write it again.");
-        foreach (var blob in new[] { config }.Concat(Descriptors(json, "layers")))
-        {
-            blobs.Add(BlobOf(layout, blob, shownAs));
-        }
+        var config = json.TryGetProperty("config", out var c) ? BlobOf(layout, c, shownAs) : throw new EcrPushException($"{shownAs}: the manifest {digest} has no config. The layout is damaged; write it again.");
+        var layers = ManifestJson.Array(json, "layers").Select(layer => BlobOf(layout, layer, shownAs)).ToList();
 
         // ECR refuses an OCI manifest without a top-level mediaType (containers/image #584): add it, which makes new bytes.
-        (bytes, digest) = WithMediaType(bytes, json, mediaType!, digest);
-        return new OciManifest(mediaType!, bytes, digest, Str(config, "digest"), blobs, []) { Platform = topLevel ? null : PlatformOf(descriptor) };
-    }
-
-    private static async Task<OciManifest> ReadIndexAsync(string layout, byte[] bytes, JsonElement json, string mediaType, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
-    {
-        var all = Descriptors(json, "manifests");
-        var platformsKept = all.Where(e => !IsAttestation(e) && (source.Platforms.Count == 0 || source.Platforms.Contains(PlatformOf(e), StringComparer.Ordinal))).ToList();
-        var keptDigests = platformsKept.Select(e => Str(e, "digest")).ToHashSet(StringComparer.Ordinal);
-        var kept = all.Where(e => keptDigests.Contains(Str(e, "digest")) || (source.IncludeAttestations && IsAttestation(e) && Annotation(e, ReferenceDigestAnnotation) is { } subject && keptDigests.Contains(subject))).ToList();
-        foreach (var platform in source.Platforms.Where(p => !all.Any(e => PlatformOf(e) == p)))
+        if (ManifestJson.String(json, "mediaType") is null)
         {
-            throw new EcrPushException($"{shownAs} is an index without the platform {platform}; it has {string.Join(", ", all.Where(e => !IsAttestation(e)).Select(PlatformOf))}. Correct Platforms, or reset it to push all.");
+            bytes = ManifestJson.Write(JsonNode.Parse(bytes)!.AsObject(), mediaType);
+            digest = Sha256.Of(bytes);
         }
 
-        var children = new List<OciManifest>();
+        return new ImageManifest(mediaType!, bytes, digest, config, layers, []) { Platform = topLevel ? null : Platform.Of(descriptor) };
+    }
+
+    private static async Task<ImageManifest> ReadIndexAsync(string layout, byte[] bytes, JsonElement json, string mediaType, ArtifactSource source, string shownAs, CancellationToken cancellationToken)
+    {
+        var all = ManifestJson.Array(json, "manifests");
+        foreach (var platform in source.Platforms.Where(p => !all.Any(e => Platform.Of(e) == p)))
+        {
+            throw new EcrPushException($"{shownAs} is an index without the platform {platform}; it has {string.Join(", ", all.Where(e => !IsAttestation(e)).Select(Platform.Of))}. Correct Platforms, or reset it to push all.");
+        }
+
+        var platformsKept = all.Where(e => !IsAttestation(e) && (source.Platforms.Count == 0 || source.Platforms.Contains(Platform.Of(e), StringComparer.Ordinal)));
+        var keptDigests = platformsKept.Select(e => ManifestJson.String(e, "digest")).ToHashSet(StringComparer.Ordinal);
+        var kept = all.Where(e => keptDigests.Contains(ManifestJson.String(e, "digest"))
+            || (source.IncludeAttestations && IsAttestation(e) && ManifestJson.Annotation(e, ReferenceDigestAnnotation) is { } subject && keptDigests.Contains(subject))).ToList();
+
+        var children = new List<ImageManifest>();
         foreach (var entry in kept)
         {
             var child = await ReadDescriptorAsync(layout, entry, source, shownAs, topLevel: false, cancellationToken).ConfigureAwait(false);
             if (child.IsIndex)
             {
-                throw new EcrPushException($"{shownAs}: the index holds another index ({Str(entry, "digest")}); nested indexes are not pushed. Flatten it (e.g. `skopeo copy --all`).");
+                throw new EcrPushException($"{shownAs}: the index holds another index ({ManifestJson.String(entry, "digest")}); nested indexes are not pushed. Flatten it (e.g. `skopeo copy --all`).");
             }
 
             children.Add(child);
         }
 
         // The index is pushed as it is unless something in it changed: platforms left out, or a child given its mediaType.
-        var digest = Sha256.Of(bytes);
-        var changed = kept.Count != all.Count || Enumerable.Range(0, kept.Count).Any(i => children[i].Digest != Str(kept[i], "digest")) || Str(json, "mediaType") is null;
+        var changed = kept.Count != all.Count || Enumerable.Range(0, kept.Count).Any(i => children[i].Digest != ManifestJson.String(kept[i], "digest")) || ManifestJson.String(json, "mediaType") is null;
         if (changed)
         {
             var node = JsonNode.Parse(bytes)!.AsObject();
@@ -124,11 +130,10 @@ internal static class OciLayoutReader
             }
 
             node["manifests"] = manifests;
-            bytes = Serialize(node, mediaType);
-            digest = Sha256.Of(bytes);
+            bytes = ManifestJson.Write(node, mediaType);
         }
 
-        return new OciManifest(mediaType, bytes, digest, ConfigDigest: null, [], children);
+        return new ImageManifest(mediaType, bytes, Sha256.Of(bytes), Config: null, [], children);
     }
 
     private static async Task<(byte[] Bytes, JsonElement Json)> ReadManifestBlobAsync(string layout, string digest, JsonElement descriptor, string shownAs, CancellationToken cancellationToken)
@@ -138,7 +143,7 @@ internal static class OciLayoutReader
             throw new EcrPushException($"{shownAs}: {SettingsValidator.Show(digest)} is not a sha256 digest; only sha256 is pushed.");
         }
 
-        var path = Sha256.BlobPath(layout, digest);
+        var path = LayoutBlobs.PathOf(layout, digest);
         var file = new FileInfo(path);
         if (!file.Exists)
         {
@@ -153,7 +158,7 @@ internal static class OciLayoutReader
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         if (Sha256.Of(bytes) is var actual && actual != digest)
         {
-            throw new EcrPushException($"{shownAs}: the file {path} does not match its digest {digest} (its content is {actual}). The layout is damaged; write it again. Nothing was pushed.");
+            throw new EcrPushException($"{shownAs}: the file {path} does not match its digest {digest} (its content is {actual}). The layout is damaged; write it again.");
         }
 
         if (descriptor.TryGetProperty("size", out var size) && size.TryGetInt64(out var expected) && expected != bytes.LongLength)
@@ -171,76 +176,40 @@ internal static class OciLayoutReader
         }
     }
 
-    private static BlobFile BlobOf(string layout, JsonElement descriptor, string shownAs)
+    /// <summary>A blob a manifest names, checked to be in the layout with its size; a foreign layer is not in a layout and is not checked.</summary>
+    private static Descriptor BlobOf(string layout, JsonElement json, string shownAs)
     {
-        var digest = Str(descriptor, "digest");
-        if (digest is null || !Names.Digest().IsMatch(digest) || !descriptor.TryGetProperty("size", out var sizeElement) || !sizeElement.TryGetInt64(out var size))
+        var blob = ManifestJson.Descriptor(json)
+            ?? throw new EcrPushException($"{shownAs}: a manifest has a blob without a sha256 digest or a size ({SettingsValidator.Show(json.GetRawText())}). The layout is damaged; write it again.");
+        if (blob.IsForeign)
         {
-            throw new EcrPushException($"{shownAs}: a manifest has a blob without a sha256 digest or a size ({SettingsValidator.Show(descriptor.GetRawText())}). The layout is damaged; write it again.");
+            return blob;
         }
 
-        var path = Sha256.BlobPath(layout, digest);
+        var path = LayoutBlobs.PathOf(layout, blob.Digest);
         var file = new FileInfo(path);
         if (!file.Exists)
         {
-            throw new EcrPushException($"{shownAs} lacks the blob {digest} (no file {path}), which the image needs. The layout is incomplete; write it again. Nothing was pushed.");
+            throw new EcrPushException($"{shownAs} lacks the blob {blob.Digest} (no file {path}), which the image needs. The layout is incomplete; write it again.");
         }
 
-        if (file.Length != size)
+        if (file.Length != blob.Size)
         {
-            throw new EcrPushException($"{shownAs}: the blob {path} is {file.Length} bytes, but its manifest says {size}. The layout is damaged; write it again. Nothing was pushed.");
+            throw new EcrPushException($"{shownAs}: the blob {path} is {file.Length} bytes, but its manifest says {blob.Size}. The layout is damaged; write it again.");
         }
 
-        return new BlobFile(digest, size, path);
+        return blob;
     }
-
-    private static (byte[] Bytes, string Digest) WithMediaType(byte[] bytes, JsonElement json, string mediaType, string digest)
-    {
-        if (Str(json, "mediaType") is not null)
-        {
-            return (bytes, digest);
-        }
-
-        var rewritten = Serialize(JsonNode.Parse(bytes)!.AsObject(), mediaType);
-        return (rewritten, Sha256.Of(rewritten));
-    }
-
-    /// <summary>The object with <c>schemaVersion</c> and <c>mediaType</c> first, as registries and tools write them.</summary>
-    private static byte[] Serialize(JsonObject node, string mediaType)
-    {
-        var ordered = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = mediaType };
-        foreach (var (key, value) in node.ToList())
-        {
-            if (key is not "schemaVersion" and not "mediaType")
-            {
-                node.Remove(key);
-                ordered[key] = value;
-            }
-        }
-
-        return JsonSerializer.SerializeToUtf8Bytes(ordered, SourcesJsonContext.Default.JsonObject);
-    }
-
-    private static List<JsonElement> Descriptors(JsonElement json, string property)
-        => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array
-            ? array.EnumerateArray().ToList()
-            : [];
-
-    private static string? Str(JsonElement json, string property)
-        => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string? Annotation(JsonElement descriptor, string name)
-        => descriptor.TryGetProperty("annotations", out var annotations) ? Str(annotations, name) : null;
 
     private static IEnumerable<string> RefNames(JsonElement descriptor)
     {
-        if (Annotation(descriptor, RefNameAnnotation) is { } name)
+        if (ManifestJson.Annotation(descriptor, RefNameAnnotation) is { } name)
         {
             yield return name;
         }
 
         // docker save (25+) and containerd name the image in full: take its tag too.
-        if (Annotation(descriptor, "io.containerd.image.name") is { } full)
+        if (ManifestJson.Annotation(descriptor, "io.containerd.image.name") is { } full)
         {
             yield return full;
             if (full.LastIndexOf(':') is var colon && colon > full.LastIndexOf('/'))
@@ -250,22 +219,29 @@ internal static class OciLayoutReader
         }
     }
 
-    private static bool IsAttestation(JsonElement descriptor) => Annotation(descriptor, ReferenceTypeAnnotation) == "attestation-manifest";
+    private static bool IsAttestation(JsonElement descriptor) => ManifestJson.Annotation(descriptor, ReferenceTypeAnnotation) == "attestation-manifest";
 
-    private static string PlatformOf(JsonElement descriptor)
-    {
-        if (!descriptor.TryGetProperty("platform", out var platform))
-        {
-            return "unknown/unknown";
-        }
-
-        var text = $"{Str(platform, "os")}/{Str(platform, "architecture")}";
-        return Str(platform, "variant") is { } variant ? $"{text}/{variant}" : text;
-    }
-
-    private static string Listing(List<JsonElement> entries)
-        => entries.Count == 0 ? "none" : string.Join(", ", entries.Take(10).Select(e => RefNames(e).FirstOrDefault() is { } name ? $"{name} ({Str(e, "digest")})" : Str(e, "digest")));
+    private static string Listing(IReadOnlyList<JsonElement> entries)
+        => entries.Count == 0 ? "none" : string.Join(", ", entries.Take(10).Select(e => RefNames(e).FirstOrDefault() is { } name ? $"{name} ({ManifestJson.String(e, "digest")})" : ManifestJson.String(e, "digest")));
 }
 
-[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
-internal sealed partial class SourcesJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+/// <summary>The blobs of a layout folder (or an unpacked archive): <c>blobs/sha256/&lt;hex&gt;</c>.</summary>
+internal sealed class LayoutBlobs(string layout) : IBlobSource
+{
+    public BlobLocation? Location => null;
+
+    /// <summary>The file name of a digest's blob in a layout.</summary>
+    public static string PathOf(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
+
+    public Task<Stream> OpenAsync(Descriptor blob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        return Task.FromResult<Stream>(new FileStream(PathOf(layout, blob.Digest), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+    }
+
+    public string WrongSize(Descriptor blob, long read)
+        => $"The blob file {PathOf(layout, blob.Digest)} changed while it was read: it is not {blob.Size} bytes as its manifest says. Write the image again.";
+
+    public string WrongDigest(Descriptor blob, string actual)
+        => $"The blob file {PathOf(layout, blob.Digest)} does not match its digest {blob.Digest} (its content is {actual}): the layout or archive is damaged. Write it again.";
+}

@@ -31,6 +31,7 @@ internal sealed class EcrApiTransport
     private readonly StandardRetryPolicy _retry;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly TimeSpan _attemptTimeout;
+    private readonly TimeProvider _time;
     private readonly AwsRequestSigner _signer;
 
     public EcrApiTransport(
@@ -41,7 +42,8 @@ internal sealed class EcrApiTransport
         IPushLog log,
         StandardRetryPolicy retry,
         Func<TimeSpan, CancellationToken, Task>? delay = null,
-        TimeSpan? attemptTimeout = null)
+        TimeSpan? attemptTimeout = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -57,6 +59,7 @@ internal sealed class EcrApiTransport
         _retry = retry;
         _delay = delay ?? Task.Delay;
         _attemptTimeout = attemptTimeout ?? DefaultAttemptTimeout;
+        _time = time ?? TimeProvider.System;
         _signer = new AwsRequestSigner(endpoint.SigningRegion, "ecr");
     }
 
@@ -156,7 +159,7 @@ internal sealed class EcrApiTransport
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint.Url);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = JsonContentType;
-        foreach (var header in _signer.Sign(_endpoint.Url, headers, body, credentials))
+        foreach (var header in _signer.Sign(_endpoint.Url, headers, body, credentials, _time.GetUtcNow()))
         {
             if (string.Equals(header.Key, "Content-Type", StringComparison.OrdinalIgnoreCase))
             {

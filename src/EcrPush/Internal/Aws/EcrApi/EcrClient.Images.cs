@@ -1,11 +1,14 @@
 using System.Text;
 using System.Text.Json;
-using Ecr.Internal.Sources;
+using Ecr.Internal.Images;
 
 
 namespace Ecr.Internal.Aws.EcrApi;
 
-/// <summary>Reading an image's exact manifest and putting it under a new tag: the promotion of an image already in ECR.</summary>
+/// <summary>
+/// Reading an image's exact manifest (an immutable tag's image, or the source of a promotion) and putting it under a new
+/// tag (the promotion of an image already in ECR).
+/// </summary>
 internal sealed partial class EcrClient
 {
     private const string ImageAlreadyExists = "ImageAlreadyExistsException";
@@ -14,7 +17,7 @@ internal sealed partial class EcrClient
     // Every kind of image a push writes, so that ECR hands back the manifest as it is stored, never converted.
     private static readonly string[] AllManifestMediaTypes = [MediaTypes.DockerManifest, MediaTypes.OciManifest, MediaTypes.DockerManifestList, MediaTypes.OciIndex];
 
-    public async Task<EcrManifest?> GetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
+    public async Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentException.ThrowIfNullOrEmpty(reference);
@@ -27,6 +30,7 @@ internal sealed partial class EcrClient
             ImageIds = [byDigest ? new ImageIdentifierDto { ImageDigest = reference } : new ImageIdentifierDto { ImageTag = reference }],
             AcceptedMediaTypes = AllManifestMediaTypes,
         };
+        // A missing repository holds no image either; a missing image comes back as a failure, not an error.
         var response = await CallAsync(Operation, request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
         if (response.ErrorCode == RepositoryNotFound)
         {
@@ -42,7 +46,8 @@ internal sealed partial class EcrClient
                 : null;
         }
 
-        // The digest is computed here, never taken on trust: it is what the promoted image must keep.
+        // The digest is computed here, never taken on trust: it is what a promoted image must keep, and what an
+        // immutable tag is compared by.
         var digest = Sha256.Of(Encoding.UTF8.GetBytes(image.ImageManifest!));
         if (image.ImageId?.ImageDigest is { Length: > 0 } stated && !string.Equals(stated, digest, StringComparison.Ordinal))
         {

@@ -76,31 +76,6 @@ internal sealed partial class EcrClient : IEcrClient
         return ToRepository(repository, creation.RepositoryName, created: true);
     }
 
-    public async Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
-        ArgumentException.ThrowIfNullOrEmpty(tag);
-        const string Operation = "BatchGetImage";
-        var request = new BatchGetImageRequest
-        {
-            RegistryId = registryId,
-            RepositoryName = repositoryName,
-            ImageIds = [new ImageIdentifierDto { ImageTag = tag }],
-            AcceptedMediaTypes = AllManifestMediaTypes,
-        };
-
-        // A missing repository holds no image either; a missing tag comes back as a failure, not an error.
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryNotFound)
-        {
-            return null;
-        }
-
-        var result = Read(Operation, response, EcrJsonContext.Default.BatchGetImageResponse);
-        var image = result.Images?.FirstOrDefault(static i => !string.IsNullOrEmpty(i.ImageId?.ImageDigest));
-        return image is null ? null : new EcrImage(image.ImageId!.ImageDigest!, ConfigDigest(image.ImageManifest));
-    }
-
     /// <summary>
     /// After a retried CreateRepository met RepositoryAlreadyExists: the repository is taken for the one our first
     /// attempt made when it was created after that attempt started (less 5 minutes, the clock skew SigV4 allows
@@ -183,29 +158,6 @@ internal sealed partial class EcrClient : IEcrClient
             EncryptionType = repository.EncryptionConfiguration?.EncryptionType,
             CreatedAt = repository.CreatedAt,
         };
-
-    /// <summary>The config digest of a single-image manifest (Docker v2 or OCI); null for anything else, such as an index.</summary>
-    internal static string? ConfigDigest(string? manifest)
-    {
-        if (string.IsNullOrEmpty(manifest))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(manifest);
-            return document.RootElement.TryGetProperty("config", out var config)
-                && config.TryGetProperty("digest", out var digest)
-                && digest.ValueKind == System.Text.Json.JsonValueKind.String
-                ? digest.GetString()
-                : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>arn:aws:ecr:us-east-1:123456789012:repository/name: the account is the fifth field.</summary>
     private static string? RegistryIdFromArn(string? arn)

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-using Amazon.Runtime;
 
 using Ecr.Internal.Aws.Runtime;
 
@@ -21,30 +18,22 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
 
         var (region, regionSource) = await new AwsRegionResolver(environment).ResolveAsync(options, cancellationToken).ConfigureAwait(false);
         var endpoint = EcrEndpoint.Resolve(options, region, environment);
-        var (credentials, credentialSource) = await new AwsCredentialResolver(environment, log).ResolveAsync(options, region, cancellationToken).ConfigureAwait(false);
+        var (credentials, credentialSource, identity) = await new AwsCredentialResolver(environment, log).ResolveAsync(options, region, cancellationToken).ConfigureAwait(false);
 
-        // Fetching the keys now reports a broken source (expired SSO session, refused AssumeRole) before any ECR
-        // call, and gives the identity part of the cache key.
-        var keys = await AwsCredentialResolver.FetchKeysAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
+        // Fetching the keys now reports a broken source (expired SSO session, refused AssumeRole) before any ECR call.
+        // A role session kept from an earlier connection answers from its keys, without asking STS again.
+        _ = await AwsCredentialResolver.FetchKeysAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
 
-        var cacheKey = CacheKey(endpoint, keys, options);
         var http = HttpClients.GetOrAdd(options.Proxy?.ToString() ?? string.Empty, _ => EcrHttpClientFactory.Create(options.Proxy, environment));
-        var client = new EcrClient(new EcrApiTransport(http, endpoint, credentials, credentialSource, log, StandardRetryPolicy.ForEndpoint(endpoint.Url)));
+        var client = new EcrClient(new EcrApiTransport(http, endpoint, credentials, credentialSource, log, StandardRetryPolicy.ForEndpoint(endpoint.Url), time: environment.Time));
         log.Verbose($"ECR API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
         log.Verbose(options.Proxy is { } proxy
             ? $"ECR API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"
             : $"ECR API calls go {EcrHttpClientFactory.DescribeEnvironmentProxy(endpoint.Url, environment)}");
 
-        return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, cacheKey);
-    }
-
-    /// <summary>
-    /// Endpoint, signing region and identity: the access key ID (not secret, but hashed all the same so that the
-    /// key never holds credential material) and the assumed role, if any.
-    /// </summary>
-    private static string CacheKey(EcrEndpoint endpoint, ImmutableCredentials keys, AwsOptions options)
-    {
-        var identity = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(keys.AccessKey ?? string.Empty)))[..16];
-        return $"{endpoint.Url}|{endpoint.SigningRegion}|{identity}|{options.RoleArn}";
+        // Endpoint, signing region and identity (a keyed hash, or a number: never credential material). The identity
+        // is that of the credentials' configuration, not of their current keys, so a role session that renews its
+        // keys keeps its tokens.
+        return new EcrConnection(client, region, regionSource, credentialSource, endpoint.Url, $"{endpoint.Url}|{endpoint.SigningRegion}|{identity}");
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Ecr.Internal.Aws.EcrApi;
 
-// The request and response shapes of the four ECR operations, as named in the service model (service-2.json);
+// The request and response shapes of the ECR operations a push calls (PutImage's in EcrWireModels.Images.cs), as named in the service model (service-2.json);
 // only the members the push reads or sends. Serialized by EcrJsonContext's generated code, never by reflection.
 
 internal sealed class GetAuthorizationTokenRequest

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Ecr.Internal.Aws.EcrApi;
 
 /// <summary>
@@ -13,20 +15,19 @@ internal interface IEcrClient
     /// <summary>DescribeRepositories for one name; null when ECR answers RepositoryNotFoundException.</summary>
     Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken);
 
-    /// <summary>CreateRepository; a concurrent create (RepositoryAlreadyExistsException) returns the existing one with Created = false.</summary>
+    /// <summary>
+    /// CreateRepository. When ECR answers RepositoryAlreadyExistsException, the existing repository is returned: with
+    /// Created = false when someone else created it meanwhile, with Created = true when the answer came to a retry of
+    /// ours whose first attempt ECR had carried out (EcrClient.IsOurCreation says how that is told).
+    /// </summary>
     Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken);
 
     /// <summary>
-    /// BatchGetImage for one tag: the manifest digest and the image's config digest (its ID in the engine);
-    /// null when the tag is not in the repository.
-    /// </summary>
-    Task<EcrImage?> FindImageAsync(string repositoryName, string? registryId, string tag, CancellationToken cancellationToken);
-
-    /// <summary>
     /// BatchGetImage for one tag or digest (<c>sha256:…</c>), every manifest and index media type accepted: the exact
-    /// manifest, its media type, and its digest computed from its bytes; null when the repository or the image is not there.
+    /// manifest, its media type, its digest computed from its bytes, and its config digest; null when the repository
+    /// or the image is not there. Any other failure ECR reports for the image is an error.
     /// </summary>
-    Task<EcrManifest?> GetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken);
+    Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken);
 
     /// <summary>PutImage of these exact manifest bytes under one tag; what ECR said when the tag was there already.</summary>
     Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken);
@@ -75,13 +76,32 @@ internal sealed record EcrRepository(string Name, string RegistryId, string Repo
     }
 }
 
-/// <summary>An image in a repository: the manifest digest, and the config digest that the engine shows as the image ID.</summary>
-internal sealed record EcrImage(string ManifestDigest, string? ConfigDigest);
-
 /// <summary>An image's manifest as ECR stores it: the exact text, its media type, its digest (of those bytes), and the registry that answered.</summary>
 internal sealed record EcrManifest(string Manifest, string MediaType, string Digest, string? RegistryId)
 {
-    public bool IsIndex => Sources.MediaTypes.IsIndex(MediaType);
+    public bool IsIndex => Images.MediaTypes.IsIndex(MediaType);
+
+    /// <summary>The config digest of a single image's manifest (the image's ID in the engine); null for an index, or a manifest without one.</summary>
+    public string? ConfigDigest => IsIndex ? null : ConfigDigestOf(Manifest);
+
+    private static string? ConfigDigestOf(string manifest)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(manifest);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("config", out var config)
+                && config.ValueKind == JsonValueKind.Object
+                && config.TryGetProperty("digest", out var digest)
+                && digest.ValueKind == JsonValueKind.String
+                ? digest.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>What PutImage did: put the tag, found it on this manifest already, or refused it as an immutable tag that holds another.</summary>

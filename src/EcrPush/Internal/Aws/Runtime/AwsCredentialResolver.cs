@@ -12,7 +12,9 @@ namespace Ecr.Internal.Aws.Runtime;
 /// AwsProfile setting; Azure Pipelines' AWS.AccessKeyID / AWS.SecretAccessKey / AWS.SessionToken variables (they
 /// reach the process as AWS_ACCESSKEYID, AWS_SECRETACCESSKEY, AWS_SESSIONTOKEN); the SDK's default chain
 /// (environment, web identity, profile with SSO / credential_process / role_arn, container, EC2 instance metadata).
-/// With AwsRoleArn the result is the base identity for an AssumeRole. Each result names where it came from.
+/// With AwsRoleArn the result is the base identity for an AssumeRole. Each result names where it came from and whose
+/// it is (<see cref="ResolvedCredentials.Identity"/>); role sessions and a profile's credentials are kept for the
+/// process (<see cref="CredentialSessions"/>), so that pushes and destinations of one identity share them.
 /// </summary>
 internal sealed class AwsCredentialResolver
 {
@@ -38,12 +40,14 @@ internal sealed class AwsCredentialResolver
     private readonly IPushLog _log;
     private readonly Func<CancellationToken, Task<AWSCredentials?>> _sdkDefaultChain;
     private readonly TimeSpan _instanceMetadataBudget;
+    private readonly CredentialSessions _sessions;
 
     /// <param name="environment">Where variables and the home directory are read.</param>
     /// <param name="log">Receives the chain's diagnostics (never a secret).</param>
     /// <param name="sdkDefaultChain">The SDK's default chain (null: nothing found); tests replace it.</param>
     /// <param name="instanceMetadataBudget">How long the default chain may wait when only instance metadata is left.</param>
-    public AwsCredentialResolver(IEnvironment environment, IPushLog log, Func<CancellationToken, Task<AWSCredentials?>>? sdkDefaultChain = null, TimeSpan? instanceMetadataBudget = null)
+    /// <param name="sessions">Where role sessions and profile credentials are kept; null: the process's (tests give their own).</param>
+    public AwsCredentialResolver(IEnvironment environment, IPushLog log, Func<CancellationToken, Task<AWSCredentials?>>? sdkDefaultChain = null, TimeSpan? instanceMetadataBudget = null, CredentialSessions? sessions = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(log);
@@ -51,34 +55,38 @@ internal sealed class AwsCredentialResolver
         _log = log;
         _instanceMetadataBudget = instanceMetadataBudget ?? DefaultInstanceMetadataBudget;
         _sdkDefaultChain = sdkDefaultChain ?? RunSdkDefaultChainAsync;
+        _sessions = sessions ?? CredentialSessions.Shared;
     }
 
     /// <param name="options">The AWS settings.</param>
     /// <param name="region">The push's region: where STS is called when a role is assumed.</param>
     /// <param name="cancellationToken">Stops the search.</param>
-    public async Task<(AWSCredentials Credentials, string Source)> ResolveAsync(AwsOptions options, string region, CancellationToken cancellationToken)
+    public async Task<ResolvedCredentials> ResolveAsync(AwsOptions options, string region, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(region);
 
-        var (credentials, source) = await ResolveBaseAsync(options, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveBaseAsync(options, cancellationToken).ConfigureAwait(false);
         if (NonEmpty(options.RoleArn) is not { } roleArn)
         {
-            return (credentials, source);
+            return resolved;
         }
 
-        var sessionName = NonEmpty(options.RoleSessionName)
-            ?? $"EcrPush-{_environment.Time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-        var assumeOptions = new AssumeRoleAWSCredentialsOptions
-        {
-            ExternalId = NonEmpty(options.ExternalId),
-            ProxySettings = EcrHttpClientFactory.CreateProxy(options.Proxy, _environment),
-        };
-
+        // One session per base identity, role, external ID, session name and STS endpoint: a push without a session
+        // name joins the process's default-named session of that role, one with a name only a session of that name.
         var stsEndpoint = StsEndpoint();
-        var assumed = new RegionalAssumeRoleCredentials(credentials, roleArn, sessionName, assumeOptions, region, stsEndpoint);
+        var externalId = NonEmpty(options.ExternalId);
+        var explicitName = NonEmpty(options.RoleSessionName);
+        var identity = CredentialSessions.Identity("role", resolved.Identity, roleArn, externalId, explicitName, region, stsEndpoint?.AbsoluteUri, options.Proxy?.AbsoluteUri);
+        var assumed = _sessions.GetOrAdd(identity, () => new RegionalAssumeRoleCredentials(
+            resolved.Credentials,
+            roleArn,
+            explicitName ?? $"EcrPush-{_environment.Time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}",
+            new AssumeRoleAWSCredentialsOptions { ExternalId = externalId, ProxySettings = EcrHttpClientFactory.CreateProxy(options.Proxy, _environment) },
+            region,
+            stsEndpoint));
         var sts = stsEndpoint is null ? $"STS in {region}" : $"STS at {stsEndpoint}";
-        return (assumed, $"the role {roleArn} (session {sessionName}, {sts}) assumed with credentials from {source}");
+        return new ResolvedCredentials(assumed, $"the role {roleArn} (session {assumed.RoleSessionName}, {sts}) assumed with credentials from {resolved.Source}", identity);
     }
 
     /// <summary>The keys of the credentials now (refreshed if they expire); a source that fails is named in the push's exception.</summary>
@@ -107,22 +115,25 @@ internal sealed class AwsCredentialResolver
         return new EcrPushException($"Getting AWS credentials from {source} failed: {detail.Trim()}{advice}", exception);
     }
 
-    private async Task<(AWSCredentials Credentials, string Source)> ResolveBaseAsync(AwsOptions options, CancellationToken cancellationToken)
+    private async Task<ResolvedCredentials> ResolveBaseAsync(AwsOptions options, CancellationToken cancellationToken)
     {
         if (options.Credentials is { } explicitCredentials)
         {
-            return (explicitCredentials, $"the AwsCredentials setting ({explicitCredentials.GetType().Name})");
+            return new(explicitCredentials, $"the AwsCredentials setting ({explicitCredentials.GetType().Name})", CredentialSessions.Identity(explicitCredentials));
         }
 
         // SettingsValidator has checked that the settings give the keys as a whole pair, or none.
         if (NonEmpty(options.AccessKeyId) is { } accessKeyId && NonEmpty(options.SecretAccessKey) is { } secretAccessKey)
         {
-            return (Keys(accessKeyId, secretAccessKey, NonEmpty(options.SessionToken)), "the AwsAccessKeyId and AwsSecretAccessKey settings");
+            return Keys(accessKeyId, secretAccessKey, NonEmpty(options.SessionToken), "the AwsAccessKeyId and AwsSecretAccessKey settings");
         }
 
         if (NonEmpty(options.Profile) is { } profileName)
         {
-            return (FromProfile(profileName), $"the profile '{profileName}' (AwsProfile) in {AwsSharedFiles.Describe(_environment)}");
+            // The profile's credentials (an SSO session, a credential_process, a role_arn) are made once per process and
+            // files, so that they are fetched once rather than per connection.
+            var identity = CredentialSessions.Identity("profile", profileName, AwsSharedFiles.CredentialsFile(_environment), AwsSharedFiles.ConfigFile(_environment));
+            return new(_sessions.GetOrAdd(identity, () => FromProfile(profileName)), $"the profile '{profileName}' (AwsProfile) in {AwsSharedFiles.Describe(_environment)}", identity);
         }
 
         var azure = FromKeys(
@@ -131,31 +142,32 @@ internal sealed class AwsCredentialResolver
             _environment.GetVariable(AzureSessionTokenVariable),
             $"the variable AWS.AccessKeyID (environment {AzureAccessKeyVariable})",
             $"the variable AWS.SecretAccessKey (environment {AzureSecretKeyVariable})",
-            $"the variable AWS.SessionToken (environment {AzureSessionTokenVariable})");
+            $"the variable AWS.SessionToken (environment {AzureSessionTokenVariable})",
+            $"the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable})");
         if (azure is not null)
         {
-            return (azure, $"the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable})");
+            return azure;
         }
 
         // The SDK's default chain looks at these first as well; taking a complete pair here spares loading the
         // chain on the path of a first push (about 35 ms measured). Anything less goes to the chain, as before.
         if (NonEmpty(_environment.GetVariable("AWS_ACCESS_KEY_ID")) is { } environmentKey && NonEmpty(_environment.GetVariable("AWS_SECRET_ACCESS_KEY")) is { } environmentSecret)
         {
-            var environmentKeys = FromKeys(environmentKey, environmentSecret, _environment.GetVariable("AWS_SESSION_TOKEN"), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")!;
-            return (environmentKeys, "the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+            return FromKeys(environmentKey, environmentSecret, _environment.GetVariable("AWS_SESSION_TOKEN"), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")!;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (await _sdkDefaultChain(cancellationToken).ConfigureAwait(false) is { } found)
         {
-            return (found, DescribeSdkCredentials(found));
+            // The SDK keeps the chain's result for the process (while the variables it read stay the same): the object is the identity.
+            return new(found, DescribeSdkCredentials(found), CredentialSessions.Identity(found));
         }
 
         throw NothingFound();
     }
 
     /// <summary>Keys from variables, given as a pair; one without the other is a mistake worth stopping for.</summary>
-    private static AWSCredentials? FromKeys(string? accessKeyId, string? secretAccessKey, string? sessionToken, string accessName, string secretName, string tokenName)
+    private static ResolvedCredentials? FromKeys(string? accessKeyId, string? secretAccessKey, string? sessionToken, string accessName, string secretName, string tokenName, string source)
     {
         accessKeyId = NonEmpty(accessKeyId);
         secretAccessKey = NonEmpty(secretAccessKey);
@@ -173,13 +185,15 @@ internal sealed class AwsCredentialResolver
             throw new EcrPushException($"{Capitalize(set)} is set but {missing} is not: AWS keys come in pairs. Set both, or neither.");
         }
 
-        return Keys(accessKeyId, secretAccessKey, sessionToken);
+        return Keys(accessKeyId, secretAccessKey, sessionToken, source);
     }
 
-    private static AWSCredentials Keys(string accessKeyId, string secretAccessKey, string? sessionToken)
-        => sessionToken is null
-            ? new BasicAWSCredentials(accessKeyId, secretAccessKey)
-            : new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken);
+    /// <summary>Keys as credentials; whose they are is a keyed hash of all three, so that other keys are another identity.</summary>
+    private static ResolvedCredentials Keys(string accessKeyId, string secretAccessKey, string? sessionToken, string source)
+        => new(
+            sessionToken is null ? new BasicAWSCredentials(accessKeyId, secretAccessKey) : new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken),
+            source,
+            CredentialSessions.Identity("keys", accessKeyId, secretAccessKey, sessionToken));
 
     private AWSCredentials FromProfile(string profileName)
     {
@@ -291,16 +305,30 @@ internal sealed class AwsCredentialResolver
         var metadata = EcrEndpoint.ReadFlag(_environment, AwsRegionResolver.MetadataDisabledVariable)
             ? $"skipped: {AwsRegionResolver.MetadataDisabledVariable} is true"
             : string.Create(CultureInfo.InvariantCulture, $"not on EC2, or no answer within {_instanceMetadataBudget.TotalSeconds:0.#} s; off EC2, {AwsRegionResolver.MetadataDisabledVariable}=true skips it");
-        return new EcrPushException(
-            "No AWS credentials were found. Looked, in order, at: the AwsCredentials setting; the AwsAccessKeyId and AwsSecretAccessKey settings; the AwsProfile setting; " +
-            $"the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable}); then the AWS SDK's default chain: " +
-            $"the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), the profile '{AwsSharedFiles.ProfileName(null, _environment)}' in {AwsSharedFiles.Describe(_environment)}, " +
-            $"the ECS/EKS container credentials endpoint, and EC2 instance metadata ({metadata}). " +
-            "Provide credentials with SetAwsAccessKeyId and SetAwsSecretAccessKey (from the CI's secrets), SetAwsProfile, the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-            "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials).");
+        return new EcrPushException(Messages.Lines(
+            "No AWS credentials were found. Looked, in order, at:",
+            "- the AwsCredentials setting; the AwsAccessKeyId and AwsSecretAccessKey settings; the AwsProfile setting;",
+            $"- the Azure Pipelines variables AWS.AccessKeyID and AWS.SecretAccessKey ({AzureAccessKeyVariable}, {AzureSecretKeyVariable});",
+            "- the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY;",
+            "- web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN);",
+            $"- the profile '{AwsSharedFiles.ProfileName(null, _environment)}' in {AwsSharedFiles.Describe(_environment)};",
+            "- the ECS/EKS container credentials endpoint;",
+            $"- EC2 instance metadata ({metadata}).",
+            "Give credentials with SetAwsAccessKeyId and SetAwsSecretAccessKey (from the CI's secrets), SetAwsProfile,",
+            "or the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a CI passes a secret variable to a step only when the step maps it);",
+            "or run where an IAM role is available (EC2 instance profile, ECS task role, EKS, or OIDC such as aws-actions/configure-aws-credentials)."));
     }
 
     private Uri? StsEndpoint() => EcrEndpoint.FindConfigured(_environment, StsEndpointVariable, "the STS endpoint")?.Url;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
+
+/// <summary>Credentials found for a push: the object, where it came from (for messages), and whose they are.</summary>
+/// <param name="Credentials">The credentials; for a role, the session that assumes it and renews its keys.</param>
+/// <param name="Source">Where they came from, for the log and the push's messages.</param>
+/// <param name="Identity">
+/// Whose they are, the same for the same identity for the life of the process (also when a role session renews its
+/// keys), never showing a secret: the token cache's key part (<see cref="EcrApi.EcrConnection.CacheKey"/>).
+/// </param>
+internal sealed record ResolvedCredentials(AWSCredentials Credentials, string Source, string Identity);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Amazon.Runtime;
 
 
@@ -35,16 +37,18 @@ internal sealed record AwsOptions
     public Uri? Proxy { get; init; }
 
     /// <summary>
-    /// What a record prints, without the secrets: the secret key and session token are shown only as set or not, a
-    /// proxy without its user and password. <see cref="PushPlan"/>, which holds these options, prints them this way too.
+    /// What a record prints: each member as <see cref="EcrPushSettings"/> prints the setting it comes from
+    /// (<see cref="SecretSettings"/>: the secrets as ***, the proxy without its user and password).
+    /// <see cref="PushPlan"/>, which holds these options, prints them this way too.
     /// </summary>
-    private bool PrintMembers(System.Text.StringBuilder builder)
+    private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Region = {Region}, AccessKeyId = {AccessKeyId}, ");
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"SecretAccessKey = {(SecretAccessKey is null ? null : "(hidden)")}, SessionToken = {(SessionToken is null ? null : "(hidden)")}, ");
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Profile = {Profile}, RoleArn = {RoleArn}, ExternalId = {(ExternalId is null ? null : "(hidden)")}, RoleSessionName = {RoleSessionName}, ");
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Credentials = {Credentials?.GetType().Name}, EndpointUrl = {EndpointUrl}, UseFipsEndpoint = {UseFipsEndpoint}, UseDualStackEndpoint = {UseDualStackEndpoint}, ");
-        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Proxy = {(Proxy is null ? null : EcrHttpClientFactory.Describe(Proxy))}");
+        builder.Append(CultureInfo.InvariantCulture, $"Region = {Region}, AccessKeyId = {SecretSettings.Shown(nameof(EcrPushSettings.AwsAccessKeyId), AccessKeyId)}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"SecretAccessKey = {SecretSettings.Shown(nameof(EcrPushSettings.AwsSecretAccessKey), SecretAccessKey)}, SessionToken = {SecretSettings.Shown(nameof(EcrPushSettings.AwsSessionToken), SessionToken)}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Profile = {SecretSettings.Shown(nameof(EcrPushSettings.AwsProfile), Profile)}, RoleArn = {SecretSettings.Shown(nameof(EcrPushSettings.AwsRoleArn), RoleArn)}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"ExternalId = {SecretSettings.Shown(nameof(EcrPushSettings.AwsExternalId), ExternalId)}, RoleSessionName = {SecretSettings.Shown(nameof(EcrPushSettings.AwsRoleSessionName), RoleSessionName)}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Credentials = {Credentials?.GetType().Name}, EndpointUrl = {EndpointUrl}, UseFipsEndpoint = {UseFipsEndpoint}, UseDualStackEndpoint = {UseDualStackEndpoint}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Proxy = {SecretSettings.ShownProxy(Proxy?.OriginalString)}");
         return true;
     }
 }

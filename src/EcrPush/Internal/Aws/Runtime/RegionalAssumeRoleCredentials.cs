@@ -29,8 +29,6 @@ internal sealed class RegionalAssumeRoleCredentials : AssumeRoleAWSCredentials
         _stsEndpoint = stsEndpoint;
     }
 
-    public Uri? StsEndpoint => _stsEndpoint;
-
     protected override CredentialsRefreshState GenerateNewCredentials()
     {
         using var client = CreateClient();

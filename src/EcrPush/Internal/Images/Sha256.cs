@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Ecr.Internal.Sources;
+namespace Ecr.Internal.Images;
 
 /// <summary>sha256 digests in the registry's form, <c>sha256:</c> and 64 lowercase hex digits.</summary>
 internal static class Sha256

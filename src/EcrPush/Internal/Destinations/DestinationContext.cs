@@ -1,0 +1,42 @@
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Registry;
+
+namespace Ecr.Internal.Destinations;
+
+/// <summary>One destination once it is open: its ECR API connection, its registry (token and client), and the repository, which exists.</summary>
+internal sealed record DestinationContext(int Index, EcrDestination Destination, EcrConnection Connection, EcrRegistry Registry, EcrRepository Repository, string RepositoryName, ImageWriter Writer)
+{
+    /// <summary>The first destination, <see cref="EcrPushSettings.Region"/> and <see cref="EcrPushSettings.RegistryId"/>'s.</summary>
+    public bool IsFirst => Index == 0;
+
+    /// <summary><c>registry/repository</c>, as the result names it.</summary>
+    public string Target => $"{Registry.Host}/{RepositoryName}";
+
+    public override string ToString() => Target;
+}
+
+/// <summary>An ECR registry as a push reaches it: its host (as the token names it), its client, and the credentials both send.</summary>
+internal sealed record EcrRegistry(string Host, RegistryClient Client, RegistryAuth Auth);
+
+/// <summary>
+/// Opens an ECR registry for one connection: the token from the process's token cache, masked in the CI log, replaced once
+/// when the registry refuses it in the middle of a push (<see cref="RegistryTransport.RunAsync{T}"/>), and a client
+/// over the push's HTTP stack and the one retry policy.
+/// </summary>
+internal sealed class RegistryAccess(HttpClient http, TokenCache tokens, Ci.CiService ci, TimeSpan inactivityTimeout, RegistryRetryPolicy retries, IPushLog log)
+{
+    public async Task<EcrRegistry> OpenAsync(EcrConnection connection, string? registryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var token = await tokens.GetAsync(connection, registryId, cancellationToken).ConfigureAwait(false);
+        ci.MaskSecret(token.Password, log);
+        var auth = new RegistryAuth(new RegistryCredentials(token.UserName, token.Password), async (_, ct) =>
+        {
+            token = await tokens.RefreshAsync(connection, registryId, token, ct).ConfigureAwait(false);
+            ci.MaskSecret(token.Password, log);
+            return new RegistryCredentials(token.UserName, token.Password);
+        });
+        var transport = new RegistryTransport(http, token.RegistryHost, auth, inactivityTimeout, retries, log);
+        return new EcrRegistry(token.RegistryHost, new RegistryClient(transport), auth);
+    }
+}

@@ -1,0 +1,134 @@
+using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Registry;
+using Ecr.Internal.Sources;
+
+namespace Ecr.Internal.Destinations;
+
+/// <summary>
+/// One destination of a push, the same for every source: open it (connection, token; the repository only once the
+/// source is found, so that a missing or damaged source creates none); the immutable-tag rule; the write, which is the
+/// source's; the result; and, when it fails, one message that says what landed and what stays.
+/// </summary>
+internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess registries, RepositoryStep repositories, IPushLog log)
+{
+    public async Task<EcrPushedImage> RunAsync(PushPlan plan, int index, IImageSource source, Task<FoundImage> found, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(source);
+        var destination = plan.Destinations[index];
+        DestinationContext? context = null;
+        try
+        {
+            context = await OpenAsync(plan, index, found, cancellationToken).ConfigureAwait(false);
+            var pushed = await PushAsync(plan, context, source, await found.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            source.Settled(index, context, pushed.Digest, null);
+            return pushed;
+        }
+        catch (Exception exception)
+        {
+            source.Settled(index, context, null, exception);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The connection and the token come at once; the repository is looked up beside them, but created only after the
+    /// source was found. When both fail, the source's error is the one reported: it is the cause a user looks for first.
+    /// </summary>
+    private async Task<DestinationContext> OpenAsync(PushPlan plan, int index, Task<FoundImage> found, CancellationToken cancellationToken)
+    {
+        var destination = plan.Destinations[index];
+        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
+        var registry = registries.OpenAsync(connection, destination.RegistryId, cancellationToken);
+        var repository = repositories.EnsureAsync(connection, plan, destination.RegistryId, found, cancellationToken);
+        try
+        {
+            await Task.WhenAll(found, registry, repository).ConfigureAwait(false);
+        }
+        catch
+        {
+            var failure = new Task[] { found, registry, repository }.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException;
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw;
+        }
+
+        var open = await registry.ConfigureAwait(false);
+        return new DestinationContext(index, destination, connection, open, await repository.ConfigureAwait(false), plan.RepositoryName, new ImageWriter(open.Client, log, KnownBlobs.Shared));
+    }
+
+    private async Task<EcrPushedImage> PushAsync(PushPlan plan, DestinationContext destination, IImageSource source, FoundImage image, CancellationToken cancellationToken)
+    {
+        var repository = destination.Repository;
+        var immutable = new ImmutableTags(destination, plan.Tags, image.Identity, log);
+        IReadOnlyDictionary<string, string> alreadyThere = new Dictionary<string, string>();
+        try
+        {
+            alreadyThere = await immutable.FindHeldAsync(cancellationToken).ConfigureAwait(false);
+            var tags = plan.Tags.Where(tag => !alreadyThere.ContainsKey(tag)).ToList();
+            var digest = tags.Count == 0
+                ? alreadyThere[plan.Tags[0]]
+                : (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
+            return Pushed(plan, destination, digest, image, plan.Tags);
+        }
+        catch (WriteFailedException failed) when (failed.InnerException is RegistryException { Code: RegistryErrorCode.TagInvalid } && plan.Tags.Any(repository.IsTagImmutable))
+        {
+            // Another writer took an immutable tag between the check and our write, and the registry refused ours: the
+            // same check again names the tag, what it holds now and the repository, on every path alike.
+            var refusal = await immutable.ExplainRefusalAsync(failed.InnerException, cancellationToken).ConfigureAwait(false);
+            throw Explain(refusal, plan, destination, failed, image, alreadyThere);
+        }
+        catch (WriteFailedException failed)
+        {
+            throw Explain(failed.InnerException!, plan, destination, failed, image, alreadyThere);
+        }
+        catch (EcrPushException exception) when (repository.Created)
+        {
+            throw new EcrPushException($"{exception.Message} {RepositoryStays(destination, empty: true)}", exception);
+        }
+    }
+
+    /// <summary>
+    /// The one message of a write that failed: what went wrong, then what landed (the tags put before the failure, with
+    /// their digest, and those that were not) and what stays (a repository this push created).
+    /// </summary>
+    private static Exception Explain(Exception cause, PushPlan plan, DestinationContext destination, WriteFailedException failed, FoundImage image, IReadOnlyDictionary<string, string> alreadyThere)
+    {
+        // The caller cancelled: it gets the cancellation it asked for, whatever landed.
+        if (cause is OperationCanceledException)
+        {
+            return cause;
+        }
+
+        var held = plan.Tags.Where(alreadyThere.ContainsKey).Concat(failed.LandedTags).ToList();
+        var missing = plan.Tags.Except(held, StringComparer.Ordinal).ToList();
+        var landed = failed.LandedTags.Count == 0
+            ? $"Nothing was tagged in {destination.Target}{(held.Count > 0 ? $" by this push ({string.Join(", ", held)} held the image already)" : string.Empty)}."
+            : $"Tagged before the failure: {string.Join(", ", failed.LandedTags.Select(tag => $"{destination.Target}:{tag}"))} ({failed.Digest}); not tagged: {string.Join(", ", missing)}.";
+        var stays = destination.Repository.Created ? $" {RepositoryStays(destination, empty: held.Count == 0)}" : string.Empty;
+        // The cause's message is in this one whole; the chain goes on with what caused it (the registry's answer, say).
+        return new EcrPushException($"{cause.Message} {landed}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
+        {
+            Landed = held.Count == 0 ? [] : [Pushed(plan, destination, failed.LandedTags.Count > 0 ? failed.Digest : alreadyThere[held[0]], image, held)],
+        };
+    }
+
+    // The repository is not deleted (it may be shared the moment it exists), but the user learns that this push made it.
+    private static string RepositoryStays(DestinationContext destination, bool empty)
+        => $"The repository {destination.Target} was created by this push and stays{(empty ? ", without this image; delete it, or push again" : string.Empty)}.";
+
+    private static EcrPushedImage Pushed(PushPlan plan, DestinationContext destination, string digest, FoundImage image, IReadOnlyList<string> tags) => new()
+    {
+        ImageReferences = [.. tags.Select(tag => $"{destination.Target}:{tag}")],
+        Digest = digest,
+        RepositoryUri = destination.Target,
+        RegistryId = destination.Destination.RegistryId ?? destination.Repository.RegistryId,
+        Region = destination.Connection.Region,
+        RepositoryCreated = destination.Repository.Created,
+        Platforms = image.Platforms,
+    };
+}
