@@ -8,6 +8,7 @@ using Ecr.Internal;
 using Ecr.Internal.Aws.EcrApi;
 using Ecr.Internal.Aws.Runtime;
 using Ecr.Internal.Docker;
+using Ecr.Internal.Registry;
 using Ecr.Tests.Aws;
 using Ecr.Tests.Fakes;
 
@@ -168,18 +169,28 @@ public sealed class ReadmeErrorsTests : IDisposable
         await Engine(engine.Endpoint).FindImageAsync(new SourceImage("web:1.4.2", IsId: false), CancellationToken.None);
     }
 
+    // The real engine adapter, on an engine that has the image and streams the registry's refusal of the push, under
+    // the push's own steps (FakeEcr behind the ECR seam): what a user sees when the registry says no.
     private async Task RegistryRefusedPushAsync()
     {
-        await using var engine = new FakeEngineSocket(Path.Combine(_scratch, "refused-push.sock"), (_, path) =>
+        const string imageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        await using var engine = new FakeEngineSocket(Path.Combine(_scratch, "refused-push.sock"), (method, path) =>
             path.Contains("/push", StringComparison.Ordinal)
                 ? (200, """
                     {"status":"The push refers to repository [123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web]"}
                     {"errorDetail":{"message":"denied: Your authorization token has expired. Reauthenticate and try again."},"error":"denied: Your authorization token has expired. Reauthenticate and try again."}
 
                     """)
-                : (404, """{"message":"page not found"}"""));
-        await Engine(engine.Endpoint).PushAsync(
-            FakeEcr.Host + "/team/web", "1.4.2", new RegistryCredentials(FakeEcr.Host, "AWS", "password-1"), new RecordingLog(), CancellationToken.None);
+            : path.Contains("/tag", StringComparison.Ordinal) ? (201, "")
+            : method == "DELETE" ? (200, "[]")
+            : path.Contains("/images/json", StringComparison.Ordinal) ? (200, "[]")
+            : path.Contains("/images/", StringComparison.Ordinal) ? (200, $$"""{"Id":"{{imageId}}","RepoTags":["web:1.4.2"]}""")
+            : (404, """{"message":"page not found"}"""));
+        var ecr = new FakeEcr();
+        ecr.AddRepository("team/web");
+        var environment = new FakeEnvironment();
+        await new Pusher(ecr, _ => Engine(engine.Endpoint), new TokenCache(environment), environment, new RecordingLog())
+            .PushAsync(new EcrPushSettings().SetSourceImageName("web:1.4.2").SetRepositoryName("team/web").SetTargetTags("1.4.2"), CancellationToken.None);
     }
 
     private static Task<EcrPushResult> RepositoryMissingAsync()
@@ -188,7 +199,7 @@ public sealed class ReadmeErrorsTests : IDisposable
     private static Task<EcrPushResult> ImmutableTagTakenAsync()
     {
         var ecr = new FakeEcr();
-        ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrImage>(StringComparer.Ordinal) { ["1.4.2"] = new("sha256:bbbb", "sha256:other") });
+        ecr.AddRepository("team/web", "IMMUTABLE", tags: new Dictionary<string, EcrManifest>(StringComparer.Ordinal) { ["1.4.2"] = FakeEcr.Image("sha256:bbbb", "sha256:other") });
         return PushWithFakes(ecr, new EcrPushSettings().SetSourceImageName("web:1.4.2").SetRepositoryName("team/web"));
     }
 
