@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using NuGet.Versioning;
 using Nuke.Common;
 using Nuke.Common.IO;
 using Nuke.Common.ProjectModel;
@@ -18,6 +19,9 @@ sealed partial class Build : NukeBuild
     [Parameter("Configuration of Compile, Test and Pack: Release (default) or Debug")]
     readonly string Configuration = "Release";
 
+    [Parameter("Version of Compile and Pack, SemVer (1.2.3, 1.3.0-rc.1); default: from the git tags (MinVer, tags vX.Y.Z)")]
+    readonly string? Version;
+
     [Solution] readonly Solution Solution = null!;
 
     AbsolutePath Artifacts => RootDirectory / "artifacts";
@@ -32,7 +36,16 @@ sealed partial class Build : NukeBuild
         .Description("Builds EcrPush.Nuke.sln (the library, the Cake addin, the tests)")
         .Executes(() => DotNetBuild(s => s
             .SetProjectFile(Solution)
-            .SetConfiguration(Configuration)));
+            .SetConfiguration(Configuration)
+            .When(_ => Version is not null, s => s.SetVersion(CheckedVersion))));
+
+    // Given on the command line: said before anything is built when it is no version. -p:Version is what the SDK has
+    // always taken, and src/Directory.Build.props hands it to MinVer, so the assemblies and the packages agree.
+    string CheckedVersion =>
+        SemanticVersion.TryParse(Version!, out _)
+            ? Version!
+            : throw new InvalidOperationException(
+                $"--version {Version} is not a version: give a SemVer 2.0 version such as 1.2.3 or 1.3.0-rc.1 (no leading v), or leave --version out to take it from the git tag vX.Y.Z.");
 
     Target Test => _ => _
         .Description("Unit, integration, Cake and Nuke tests; the last three on a local ECR stand-in (Linux, root)")
@@ -79,7 +92,7 @@ sealed partial class Build : NukeBuild
         });
 
     Target Pack => _ => _
-        .Description("Packages EcrPush and Cake.EcrPush into artifacts/packages")
+        .Description("Packages EcrPush and Cake.EcrPush (with symbols packages) into artifacts/packages, at --version or the git tag's version")
         .DependsOn(Compile)
         .Executes(() =>
         {
@@ -89,6 +102,7 @@ sealed partial class Build : NukeBuild
                     .SetProject(project)
                     .SetConfiguration(Configuration)
                     .EnableNoBuild()
+                    .When(_ => Version is not null, s => s.SetVersion(CheckedVersion))
                     .SetOutputDirectory(Artifacts / "packages"));
             }
         });
