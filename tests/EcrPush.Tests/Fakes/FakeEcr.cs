@@ -36,6 +36,9 @@ internal sealed class FakeEcr : IEcrConnector
 
     public TimeSpan TokenDelay { get; set; }
 
+    /// <summary>Awaited by each GetAuthorizationToken call (its number, from 1) before it answers.</summary>
+    public Func<int, Task>? TokenGate { get; set; }
+
     public bool CreateRacesWithSomeoneElse { get; set; }
 
     public (bool? ScanOnPush, string? EncryptionType) ExistingRepositorySettings { get; set; }
@@ -92,8 +95,16 @@ internal sealed class FakeEcr : IEcrConnector
         public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
         {
             var call = Interlocked.Increment(ref ecr._tokenCalls);
+
+            // What this call answers is settled when it starts; the gate holds it as long as the test says.
+            var failure = ecr.TokenFailure;
             await Task.Delay(ecr.TokenDelay, cancellationToken);
-            if (ecr.TokenFailure is { } failure)
+            if (ecr.TokenGate is { } gate)
+            {
+                await gate(call);
+            }
+
+            if (failure is not null)
             {
                 throw failure;
             }

@@ -114,7 +114,7 @@ public sealed class ReadmeErrorsTests : IDisposable
         var path = Path.Combine(_scratch, "stopped.sock");
         using var bound = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         bound.Bind(new UnixDomainSocketEndPoint(path));
-        await Engine(new Uri("unix://" + path)).FindImageAsync(new SourceImage("web:1.4.2", IsId: false), CancellationToken.None);
+        await Engine(new Uri("unix://" + path)).FindImageAsync(new Ecr.Internal.Sources.EngineImageSpec("web:1.4.2", IsId: false), CancellationToken.None);
     }
 
     // A TLS engine whose certificate ca.pem did not sign.
@@ -152,7 +152,7 @@ public sealed class ReadmeErrorsTests : IDisposable
         try
         {
             var engine = DockerEngine.Connect(new Uri($"tcp://127.0.0.1:{port}"), new EngineOptions(TlsVerify: true, CertPath: certificates), new FakeEnvironment());
-            await engine.FindImageAsync(new SourceImage("web:1.4.2", IsId: false), CancellationToken.None);
+            await engine.FindImageAsync(new Ecr.Internal.Sources.EngineImageSpec("web:1.4.2", IsId: false), CancellationToken.None);
         }
         finally
         {
@@ -166,7 +166,7 @@ public sealed class ReadmeErrorsTests : IDisposable
             path.Contains("/images/json", StringComparison.Ordinal) ? (200, "[]")
             : path.Contains("/images/", StringComparison.Ordinal) ? (404, """{"message":"No such image: web:1.4.2"}""")
             : (404, """{"message":"page not found"}"""));
-        await Engine(engine.Endpoint).FindImageAsync(new SourceImage("web:1.4.2", IsId: false), CancellationToken.None);
+        await Engine(engine.Endpoint).FindImageAsync(new Ecr.Internal.Sources.EngineImageSpec("web:1.4.2", IsId: false), CancellationToken.None);
     }
 
     // The real engine adapter, on an engine that has the image and streams the registry's refusal of the push, under

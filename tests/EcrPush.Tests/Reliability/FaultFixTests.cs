@@ -52,21 +52,35 @@ public sealed class FaultFixTests
     {
         var cache = new TokenCache(_environment);
         var connection = await _ecr.ConnectAsync(new AwsOptions { Region = "us-east-1" }, CancellationToken.None);
-        _ecr.TokenDelay = TimeSpan.FromMilliseconds(300);
+        var release = new TaskCompletionSource();
+        _ecr.TokenGate = call => call == 1 ? release.Task : Task.CompletedTask;
         _ecr.TokenFailure = new EcrPushException("ECR GetAuthorizationToken failed: ServerException.");
-        using (var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        using (var cancellation = new CancellationTokenSource())
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync(connection, null, cancellation.Token));
+            var waiting = cache.GetAsync(connection, null, cancellation.Token);
+            _ecr.TokenFailure = null;
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         }
 
-        // The fetch fails after its only caller gave up; the next push must ask again, not get that failure.
-        await Task.Delay(TimeSpan.FromMilliseconds(600));
-        _ecr.TokenFailure = null;
-        _ecr.TokenDelay = TimeSpan.Zero;
+        // The fetch fails after its only caller gave up; a later push must ask again, not get that failure. Until the
+        // failure has happened, a caller joins the fetch under way and gets it; after it, never again.
+        release.SetResult();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        EcrAuthorization? token = null;
+        while (token is null && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                token = await cache.GetAsync(connection, null, CancellationToken.None);
+            }
+            catch (EcrPushException exception) when (exception.Message.Contains("ServerException", StringComparison.Ordinal))
+            {
+                await Task.Delay(20);
+            }
+        }
 
-        var token = await cache.GetAsync(connection, null, CancellationToken.None);
-
-        Assert.Equal("password-2", token.Password);
+        Assert.Equal("password-2", token?.Password);
         Assert.Equal(2, _ecr.TokenCalls);
     }
 
