@@ -186,6 +186,14 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(AwsCredentials), AwsCredentials?.GetType().Name);
         Print(builder, nameof(RegistryId), RegistryId);
         Print(builder, nameof(Destinations), Destinations);
+        Print(builder, nameof(PublicRegistry), PublicRegistry);
+        Print(builder, nameof(PublicRegistryAlias), PublicRegistryAlias);
+        Print(builder, nameof(CatalogDescription), Characters(CatalogDescription));
+        Print(builder, nameof(CatalogAboutText), Characters(CatalogAboutText));
+        Print(builder, nameof(CatalogUsageText), Characters(CatalogUsageText));
+        Print(builder, nameof(CatalogArchitectures), CatalogArchitectures);
+        Print(builder, nameof(CatalogOperatingSystems), CatalogOperatingSystems);
+        Print(builder, nameof(CatalogLogoFile), CatalogLogoFile);
         Print(builder, nameof(DockerHost), DockerHost);
         Print(builder, nameof(DockerTlsVerify), DockerTlsVerify);
         Print(builder, nameof(DockerCertPath), DockerCertPath);

@@ -3,13 +3,13 @@ namespace Ecr;
 /// <summary>The image as pushed to one destination (one region and registry).</summary>
 public sealed record EcrPushedImage
 {
-    /// <summary>The AWS region pushed to.</summary>
+    /// <summary>The AWS region pushed to; us-east-1 for ECR Public, which is served there.</summary>
     public required string Region { get; init; }
 
     /// <summary>The AWS account ID of the registry.</summary>
     public required string RegistryId { get; init; }
 
-    /// <summary>The repository URI, <c>registry/repository</c>.</summary>
+    /// <summary>The repository URI, <c>registry/repository</c>: in ECR Public <c>public.ecr.aws/alias/repository</c>; with dual-stack, the registry's dual-stack host.</summary>
     public required string RepositoryUri { get; init; }
 
     /// <summary>The manifest digest the registry reported, <c>sha256:…</c>.</summary>
@@ -18,8 +18,17 @@ public sealed record EcrPushedImage
     /// <summary>The pushed references, <c>registry/repository:tag</c>, one per target tag in the order of <see cref="EcrPushSettings.TargetTags"/>.</summary>
     public required IReadOnlyList<string> ImageReferences { get; init; }
 
-    /// <summary>Whether this push created the repository.</summary>
+    /// <summary>Whether this push created the repository: itself (<see cref="EcrPushSettings.AutoCreateRepository"/>), or ECR on the push from a creation template (<see cref="RepositoryTemplate"/>).</summary>
     public required bool RepositoryCreated { get; init; }
+
+    /// <summary>
+    /// The prefix of the repository creation template (with <c>CREATE_ON_PUSH</c>) that ECR created the missing repository
+    /// from when this push arrived, with the template's settings; null when the repository existed or the push created it.
+    /// </summary>
+    public string? RepositoryTemplate { get; init; }
+
+    /// <summary>Whether the repository held this digest in ECR's archive storage class, and this push restored it (ECR restores an archived image that is pushed again).</summary>
+    public bool RestoredFromArchive { get; init; }
 
     /// <summary>For an image index pushed from a layout or archive: each platform's manifest digest, in the index's order; empty otherwise.</summary>
     public IReadOnlyList<EcrPushedPlatform> Platforms { get; init; } = [];

@@ -63,6 +63,17 @@ internal static partial class Names
     [GeneratedRegex(@"\A[0-9a-zA-Z._*-]{1,128}\z", RegexOptions.CultureInvariant)]
     public static partial Regex MutabilityExclusionFilter();
 
+    /// <summary>ECR Public's RegistryAliasName: 2 to 50 characters, a lowercase letter first, then lowercase letters and digits separated by single . _ or - (ecr-public service model).</summary>
+    [GeneratedRegex(@"\A(?=.{2,50}\z)[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*\z", RegexOptions.CultureInvariant)]
+    public static partial Regex PublicRegistryAlias();
+
+    /// <summary>ECR Public's RepositoryName: lowercase letters and digits separated by single . _ or -, path components joined by / (ecr-public service model).</summary>
+    [GeneratedRegex(@"\A(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\z", RegexOptions.CultureInvariant)]
+    public static partial Regex PublicRepositoryName();
+
+    /// <summary>ECR Public's RepositoryName is at most 205 characters (the private registry's: 256).</summary>
+    public const int PublicRepositoryNameMaxLength = 205;
+
     /// <summary>An access key ID: upper-case letters and digits (AKIA…, ASIA…), 16 to 128 characters.</summary>
     [GeneratedRegex(@"\A[A-Z0-9]{16,128}\z", RegexOptions.CultureInvariant)]
     public static partial Regex AccessKeyId();

@@ -17,6 +17,9 @@ internal sealed record PushPlan(
 {
     /// <summary>How to reach the engine beyond its endpoint: TLS, a context, whether plain TCP to another machine is refused.</summary>
     public EngineOptions Engine { get; init; } = new();
+
+    /// <summary>For the ECR Public destinations: the alias the settings ask for; null for the registry's primary one.</summary>
+    public string? PublicRegistryAlias { get; init; }
 }
 
 /// <summary>The engine settings besides DockerHost; each unset one falls back to the Docker CLI's variables.</summary>
@@ -41,6 +44,15 @@ internal sealed record RepositoryOptions
 
     public string? RepositoryPolicy { get; init; }
 
+    /// <summary>For an ECR Public repository the push creates: its catalog data; null when none is set.</summary>
+    public PublicCatalog? Catalog { get; init; }
+
     public bool IsEmpty => ScanOnPush is null && TagMutability is null && TagMutabilityExclusionFilters.Count == 0 && EncryptionType is null
         && KmsKey is null && Tags.Count == 0 && LifecyclePolicy is null && RepositoryPolicy is null;
 }
+
+/// <summary>
+/// The catalog data of an ECR Public repository (what the Amazon ECR Public Gallery shows): checked against ECR Public's
+/// limits, the logo already read from its file (base64, as the API takes it).
+/// </summary>
+internal sealed record PublicCatalog(string? Description, string? AboutText, string? UsageText, IReadOnlyList<string> Architectures, IReadOnlyList<string> OperatingSystems, string? LogoImageBase64);

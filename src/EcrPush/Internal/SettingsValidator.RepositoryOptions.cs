@@ -56,7 +56,7 @@ internal static partial class SettingsValidator
             EncryptionType = encryption,
             KmsKey = settings.KmsKey,
             Tags = new Dictionary<string, string>(settings.RepositoryTags ?? new Dictionary<string, string>(), StringComparer.Ordinal),
-            LifecyclePolicy = PolicyDocuments.Read(nameof(settings.LifecyclePolicy), settings.LifecyclePolicy, settings.LifecyclePolicyFile, 100, 30720, problems),
+            LifecyclePolicy = PolicyDocuments.ReadLifecyclePolicy(settings.LifecyclePolicy, settings.LifecyclePolicyFile, problems),
             RepositoryPolicy = PolicyDocuments.Read(nameof(settings.RepositoryPolicy), settings.RepositoryPolicy, settings.RepositoryPolicyFile, 1, 10240, problems),
         };
 

@@ -38,6 +38,7 @@ internal static partial class SettingsValidator
         var proxy = CheckUri(nameof(settings.Proxy), settings.Proxy, ["http", "https"], problems);
         var destinations = CheckDestinations(settings, problems);
         var repositoryOptions = CheckRepositoryOptions(settings, problems);
+        var (catalog, publicAlias) = CheckPublic(settings, destinations, repositoryName, problems);
 
         if (problems.Count > 0)
         {
@@ -53,7 +54,7 @@ internal static partial class SettingsValidator
             repositoryName!,
             tags,
             settings.AutoCreateRepository,
-            repositoryOptions,
+            repositoryOptions with { Catalog = catalog },
             settings.OutputVariable,
             destinations,
             dockerHost,
@@ -75,6 +76,7 @@ internal static partial class SettingsValidator
             })
         {
             Engine = new EngineOptions(settings.DockerTlsVerify, settings.DockerCertPath, settings.DockerContext, settings.RequireDockerTls),
+            PublicRegistryAlias = publicAlias,
         };
     }
 
@@ -188,7 +190,8 @@ internal static partial class SettingsValidator
 
     private static EcrDestination[] CheckDestinations(EcrPushSettings settings, List<string> problems)
     {
-        var all = new List<EcrDestination> { new(settings.Region, settings.RegistryId) };
+        // ECR Public is served in one region: a public destination carries none, so that two of them compare equal.
+        var all = new List<EcrDestination> { settings.PublicRegistry ? new(null, settings.RegistryId) { PublicRegistry = true } : new(settings.Region, settings.RegistryId) };
         for (var i = 0; i < (settings.Destinations?.Count ?? 0); i++)
         {
             var destination = settings.Destinations![i];
@@ -200,12 +203,12 @@ internal static partial class SettingsValidator
 
             CheckOptional($"Destinations[{i}].Region", destination.Region, Names.Region(), "an AWS region name such as eu-west-1", problems);
             CheckOptional($"Destinations[{i}].RegistryId", destination.RegistryId, Names.RegistryId(), "a 12-digit AWS account ID", problems);
-            if (all.Contains(destination))
+            if (all.Contains(destination with { Region = destination.PublicRegistry ? null : destination.Region }))
             {
                 problems.Add($"Destinations[{i}] {destination} is listed more than once (the first destination is Region and RegistryId): list each destination once.");
             }
 
-            all.Add(destination);
+            all.Add(destination.PublicRegistry ? destination with { Region = null } : destination);
         }
 
         return [.. all];

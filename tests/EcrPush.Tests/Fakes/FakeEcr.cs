@@ -52,6 +52,29 @@ internal sealed class FakeEcr : IEcrConnector
     /// <summary>What PutImage answers for a tag; unset: the tag is put.</summary>
     public Func<string, EcrPutImageOutcome> PutImageOutcome { get; set; } = _ => EcrPutImageOutcome.Put;
 
+    /// <summary>The registry's repository creation templates (DescribeRepositoryCreationTemplates).</summary>
+    public List<EcrCreationTemplate> Templates { get; } = [];
+
+    /// <summary>Whether DescribeRepositoryCreationTemplates is refused as AccessDeniedException.</summary>
+    public bool TemplatesDenied { get; set; }
+
+    /// <summary>What DescribeImages says of an image, by <c>region/account/name:reference</c> (a tag or a digest).</summary>
+    public ConcurrentDictionary<string, EcrImageStatus> ImageStatuses { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>ECR Public's repositories by name (its registry has one region), with the creation each came from; and each creation asked for.</summary>
+    public ConcurrentDictionary<string, EcrRepositoryCreation?> PublicRepositories { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<EcrRepositoryCreation> PublicCreations { get; } = new();
+
+    /// <summary>Each ECR Public connection: the alias it was asked for.</summary>
+    public ConcurrentQueue<string?> PublicConnections { get; } = new();
+
+    /// <summary>The alias of the fake's public registry: what a public repository's URI carries when no other is asked for.</summary>
+    public string PublicAlias { get; set; } = "fakealias";
+
+    public void SetImageStatus(string repository, string reference, EcrImageStatus status, string region = "us-east-1")
+        => ImageStatuses[$"{Key(region, null, repository)}:{reference}"] = status;
+
     public void AddManifest(string repository, string reference, EcrManifest manifest, string region = "us-east-1")
         => Manifests[$"{Key(region, null, repository)}:{reference}"] = manifest;
 
@@ -86,7 +109,56 @@ internal sealed class FakeEcr : IEcrConnector
 
         return FailingRegions.Contains(region)
             ? Task.FromException<EcrConnection>(new EcrPushException($"ECR in {region} did not answer."))
-            : Task.FromResult(new EcrConnection(new Regional(this, region), region, "test", "test", new Uri($"http://ecr.{region}.test"), $"{CacheKey}|{region}"));
+            : Task.FromResult(new EcrConnection(new Regional(this, region), region, "test", "test", new Uri($"http://ecr.{region}.test"), $"{CacheKey}|{region}") { DualStack = options.UseDualStackEndpoint == true });
+    }
+
+    public Task<EcrConnection> ConnectPublicAsync(AwsOptions options, string? registryAlias, CancellationToken cancellationToken)
+    {
+        PublicConnections.Enqueue(registryAlias);
+        return ConnectFailure is { } failure
+            ? Task.FromException<EcrConnection>(failure)
+            : Task.FromResult(new EcrConnection(new Public(this, registryAlias ?? PublicAlias), "us-east-1", "test", "test", new Uri("http://ecr-public.us-east-1.test"), $"{CacheKey}|public") { DualStack = options.UseDualStackEndpoint == true });
+    }
+
+    /// <summary>ECR Public as the real client presents it: the token's registry public.ecr.aws, repositories under the alias, mutable tags.</summary>
+    private sealed class Public(FakeEcr ecr, string alias) : IEcrClient
+    {
+        public Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref ecr._tokenCalls);
+            return Task.FromResult(new EcrAuthorization("AWS", $"public-password-{call}", new Uri("https://public.ecr.aws"), ecr.TokenExpiry()));
+        }
+
+        public Task<EcrRepository?> DescribeRepositoryAsync(string repositoryName, string? registryId, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._describeCalls);
+            return Task.FromResult(ecr.PublicRepositories.ContainsKey(repositoryName) ? Repository(repositoryName, created: false) : null);
+        }
+
+        public Task<EcrRepository> CreateRepositoryAsync(EcrRepositoryCreation creation, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._createCalls);
+            ecr.PublicCreations.Enqueue(creation);
+            return Task.FromResult(Repository(creation.RepositoryName, created: ecr.PublicRepositories.TryAdd(creation.RepositoryName, creation)));
+        }
+
+        public Task SetRepositoryPolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken)
+        {
+            ecr.Policies.Enqueue((repositoryName, "public repository", policy));
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<EcrCreationTemplate>> DescribeRepositoryCreationTemplatesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<EcrCreationTemplate>>([]);
+
+        public Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken) => Task.FromResult<EcrImageStatus?>(null);
+
+        public Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken) => throw new InvalidOperationException("ECR Public has no BatchGetImage.");
+
+        public Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken) => throw new InvalidOperationException("ECR Public is never a source.");
+
+        public Task PutLifecyclePolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken) => throw new InvalidOperationException("ECR Public has no lifecycle policies.");
+
+        private EcrRepository Repository(string name, bool created) => new(name, Account, $"public.ecr.aws/{alias}/{name}", "MUTABLE", created);
     }
 
     /// <summary>The client of one region, as the real connector gives one per region.</summary>
@@ -160,6 +232,14 @@ internal sealed class FakeEcr : IEcrConnector
             ecr.Policies.Enqueue((repositoryName, "repository", policy));
             return Task.CompletedTask;
         }
+
+        public Task<IReadOnlyList<EcrCreationTemplate>> DescribeRepositoryCreationTemplatesAsync(CancellationToken cancellationToken)
+            => ecr.TemplatesDenied
+                ? Task.FromException<IReadOnlyList<EcrCreationTemplate>>(new EcrPushException($"ECR DescribeRepositoryCreationTemplates in {region} failed: AccessDeniedException: not authorized.", new EcrAccessDeniedException("DescribeRepositoryCreationTemplates", "ecr:DescribeRepositoryCreationTemplates")))
+                : Task.FromResult<IReadOnlyList<EcrCreationTemplate>>([.. ecr.Templates]);
+
+        public Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
+            => Task.FromResult(ecr.ImageStatuses.TryGetValue($"{Key(region, registryId, repositoryName)}:{reference}", out var status) ? status : null);
 
         private EcrRepository Repository(string name, string? registryId, string mutability, bool created)
             => new(name, registryId ?? Account, $"{HostOf(region, registryId)}/{name}", mutability, created);

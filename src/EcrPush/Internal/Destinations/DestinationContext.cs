@@ -1,4 +1,5 @@
 using Ecr.Internal.Aws.EcrApi;
+using Ecr.Internal.Aws.Runtime;
 using Ecr.Internal.Registry;
 
 namespace Ecr.Internal.Destinations;
@@ -9,8 +10,14 @@ internal sealed record DestinationContext(int Index, EcrDestination Destination,
     /// <summary>The first destination, <see cref="EcrPushSettings.Region"/> and <see cref="EcrPushSettings.RegistryId"/>'s.</summary>
     public bool IsFirst => Index == 0;
 
-    /// <summary><c>registry/repository</c>, as the result names it.</summary>
-    public string Target => $"{Registry.Host}/{RepositoryName}";
+    /// <summary>
+    /// Where the repository is in the registry, which the registry protocol (the writer, the engine) names: the repository's
+    /// name in a private registry, <c>&lt;alias&gt;/&lt;name&gt;</c> in ECR Public; <see cref="RepositoryName"/> is what the API calls it.
+    /// </summary>
+    public string RegistryPath => Repository.RegistryPath;
+
+    /// <summary><c>registry/path</c>, as the result names it: the registry host the push used (its dual-stack name when asked for).</summary>
+    public string Target => $"{Registry.Host}/{RegistryPath}";
 
     public override string ToString() => Target;
 }
@@ -36,7 +43,9 @@ internal sealed class RegistryAccess(HttpClient http, TokenCache tokens, Ci.CiSe
             ci.MaskSecret(token.Password, log);
             return new RegistryCredentials(token.UserName, token.Password);
         });
-        var transport = new RegistryTransport(http, token.RegistryHost, auth, inactivityTimeout, retries, log);
-        return new EcrRegistry(token.RegistryHost, new RegistryClient(transport), auth);
+        // The host the token names, or its dual-stack name when the push asked for dual-stack: the one rule, in DualStackRegistry.
+        var host = connection.DualStack ? DualStackRegistry.HostOf(token.RegistryHost) : token.RegistryHost;
+        var transport = new RegistryTransport(http, host, auth, inactivityTimeout, retries, log);
+        return new EcrRegistry(host, new RegistryClient(transport), auth);
     }
 }

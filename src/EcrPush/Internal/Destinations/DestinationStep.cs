@@ -38,7 +38,9 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
     private async Task<DestinationContext> OpenAsync(PushPlan plan, int index, Task<FoundImage> found, CancellationToken cancellationToken)
     {
         var destination = plan.Destinations[index];
-        var connection = await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
+        var connection = destination.PublicRegistry
+            ? await connector.ConnectPublicAsync(plan.Aws, plan.PublicRegistryAlias, cancellationToken).ConfigureAwait(false)
+            : await connector.ConnectAsync(plan.Aws with { Region = destination.Region ?? plan.Aws.Region }, cancellationToken).ConfigureAwait(false);
         log.Verbose($"Region {connection.Region} ({connection.RegionSource}); credentials from {connection.CredentialSource}; ECR API {connection.Endpoint}");
         var registry = registries.OpenAsync(connection, destination.RegistryId, cancellationToken);
         var repository = repositories.EnsureAsync(connection, plan, destination.RegistryId, found, cancellationToken);
@@ -66,20 +68,29 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
         var repository = destination.Repository;
         var immutable = new ImmutableTags(destination, plan.Tags, image.Identity, log);
         IReadOnlyDictionary<string, string> alreadyThere = new Dictionary<string, string>();
+        var started = DateTimeOffset.UtcNow;
         try
         {
             alreadyThere = await immutable.FindHeldAsync(cancellationToken).ConfigureAwait(false);
             var tags = plan.Tags.Where(tag => !alreadyThere.ContainsKey(tag)).ToList();
-            var digest = tags.Count == 0
-                ? alreadyThere[plan.Tags[0]]
-                : (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
-            return Pushed(plan, destination, digest, image, plan.Tags);
+            if (tags.Count == 0)
+            {
+                return Pushed(plan, destination, alreadyThere[plan.Tags[0]], image, plan.Tags);
+            }
+
+            var digest = (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
+
+            // A repository a creation template made on push is read now that it exists; an archived digest the push revived is said.
+            destination = destination with { Repository = await repositories.SettleAsync(destination.Connection, destination.RepositoryName, destination.Destination.RegistryId, repository, cancellationToken).ConfigureAwait(false) };
+            return Pushed(plan, destination, digest, image, plan.Tags) with { RestoredFromArchive = await RestoredAsync(destination, digest, started, cancellationToken).ConfigureAwait(false) };
         }
-        catch (WriteFailedException failed) when (failed.InnerException is RegistryException { Code: RegistryErrorCode.TagInvalid } && plan.Tags.Any(repository.IsTagImmutable))
+        catch (WriteFailedException failed) when (failed.InnerException is RegistryException { Code: RegistryErrorCode.TagInvalid } && (plan.Tags.Any(repository.IsTagImmutable) || repository.CreatedFromTemplate is not null))
         {
             // Another writer took an immutable tag between the check and our write, and the registry refused ours: the
-            // same check again names the tag, what it holds now and the repository, on every path alike.
-            var refusal = await immutable.ExplainRefusalAsync(failed.InnerException, cancellationToken).ConfigureAwait(false);
+            // same check again names the tag, what it holds now and the repository, on every path alike; a repository a
+            // template made on push is read as it now exists, with the mutability ECR gave it.
+            destination = destination with { Repository = await repositories.SettleAsync(destination.Connection, destination.RepositoryName, destination.Destination.RegistryId, repository, cancellationToken).ConfigureAwait(false) };
+            var refusal = await new ImmutableTags(destination, plan.Tags, image.Identity, log).ExplainRefusalAsync(failed.InnerException, cancellationToken).ConfigureAwait(false);
             throw Explain(refusal, plan, destination, failed, image, alreadyThere);
         }
         catch (WriteFailedException failed)
@@ -121,6 +132,39 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
     private static string RepositoryStays(DestinationContext destination, bool empty)
         => $"The repository {destination.Target} was created by this push and stays{(empty ? ", without this image; delete it, or push again" : string.Empty)}.";
 
+    /// <summary>
+    /// Whether this push brought an archived digest back (ECR restores an archived image that is pushed again, November
+    /// 2025): ECR reports the image active again since the push began (less SigV4's 5 minutes of clock skew), or being
+    /// restored. A repository this push created has no archive; a caller that may not describe images is not held up.
+    /// </summary>
+    private async Task<bool> RestoredAsync(DestinationContext destination, string digest, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        if (destination.Repository.Created)
+        {
+            return false;
+        }
+
+        EcrImageStatus? status;
+        try
+        {
+            status = await destination.Connection.Client.DescribeImageAsync(destination.RepositoryName, destination.Destination.RegistryId, digest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EcrPushException exception)
+        {
+            log.Verbose($"Could not ask ECR whether {destination.Target}@{digest} came back from its archive: {exception.Message}");
+            return false;
+        }
+
+        var restored = status is { LastArchivedAt: { } archived }
+            && (status.Status == EcrImageStatus.Activating || (status.LastActivatedAt is { } activated && activated >= archived && activated >= started - TimeSpan.FromMinutes(5)));
+        if (restored)
+        {
+            log.Information($"{destination.Target}@{digest} was in ECR's archive (since {status!.LastArchivedAt:yyyy-MM-dd HH:mm} UTC); this push restored it to the standard storage class");
+        }
+
+        return restored;
+    }
+
     private static EcrPushedImage Pushed(PushPlan plan, DestinationContext destination, string digest, FoundImage image, IReadOnlyList<string> tags) => new()
     {
         ImageReferences = [.. tags.Select(tag => $"{destination.Target}:{tag}")],
@@ -129,6 +173,7 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
         RegistryId = destination.Destination.RegistryId ?? destination.Repository.RegistryId,
         Region = destination.Connection.Region,
         RepositoryCreated = destination.Repository.Created,
+        RepositoryTemplate = destination.Repository.CreatedFromTemplate,
         Platforms = image.Platforms,
     };
 }

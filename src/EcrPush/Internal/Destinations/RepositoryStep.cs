@@ -7,7 +7,7 @@ namespace Ecr.Internal.Destinations;
 /// create it and only after the source was found. An existing repository is never changed; a user who asked for
 /// other settings is told.
 /// </summary>
-internal sealed class RepositoryStep(IPushLog log)
+internal sealed partial class RepositoryStep(IPushLog log)
 {
     public async Task<EcrRepository> EnsureAsync(EcrConnection connection, PushPlan plan, string? registryId, Task sourceFound, CancellationToken cancellationToken)
     {
@@ -25,8 +25,12 @@ internal sealed class RepositoryStep(IPushLog log)
         var registry = registryId is null ? "the account's registry" : $"registry {registryId}";
         if (!plan.AutoCreateRepository)
         {
-            throw new EcrPushException($"The ECR repository {plan.RepositoryName} does not exist in {registry} in {connection.Region}. Create it, or let the push create it with AutoCreateRepository (EnableAutoCreateRepository()).");
+            // ECR creates it on push when a creation template says so (RepositoryStep.Templates.cs).
+            return await CreatedOnPushAsync(connection, plan, registryId, cancellationToken).ConfigureAwait(false)
+                ?? throw new EcrPushException($"The ECR repository {plan.RepositoryName} does not exist in {registry} in {connection.Region}{NoTemplate(registryId)}. Create it, or let the push create it with AutoCreateRepository (EnableAutoCreateRepository()).");
         }
+
+        await ReportTemplateAsync(connection, plan, registryId, cancellationToken).ConfigureAwait(false);
 
         // A source that is not there (a typo in its name, a damaged archive) must not leave an empty repository behind.
         await sourceFound.ConfigureAwait(false);
@@ -39,6 +43,7 @@ internal sealed class RepositoryStep(IPushLog log)
             EncryptionType = options.EncryptionType,
             KmsKey = options.KmsKey,
             Tags = options.Tags.Count == 0 ? null : options.Tags,
+            Catalog = options.Catalog,
         };
         var repository = await connection.Client.CreateRepositoryAsync(creation, cancellationToken).ConfigureAwait(false);
         if (!repository.Created)

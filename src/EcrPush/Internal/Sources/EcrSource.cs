@@ -33,6 +33,11 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
             var registry = registryId is null ? "the account's registry" : $"registry {registryId}";
             var repository = await connection.Client.DescribeRepositoryAsync(source.RepositoryName, registryId, cancellationToken).ConfigureAwait(false);
             var what = source.Digest is null ? "tag" : "digest";
+            if (repository is not null && await ArchivedAsync(connection, registryId, repository, cancellationToken).ConfigureAwait(false) is { } archived)
+            {
+                throw archived;
+            }
+
             throw new EcrPushException(repository is null
                 ? $"The source repository {source.RepositoryName} does not exist in {registry} in {connection.Region}: check SourceRepositoryName, SourceRegion and SourceRegistryId."
                 : $"The source image {source.RepositoryName}{(source.Digest is null ? ":" : "@")}{source.Reference} is not in {repository.RepositoryUri} ({connection.Region}): no image has that {what}. Check {(source.Digest is null ? "SourceImageTag" : "SourceImageDigest")} (aws ecr list-images --repository-name {source.RepositoryName} lists them).");
@@ -47,7 +52,7 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
     public async Task<WriteResult> WriteAsync(DestinationContext destination, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (IsSameRepository(destination))
+        if (await IsSameRepositoryAsync(destination, cancellationToken).ConfigureAwait(false))
         {
             log.Information($"{Name} is in {destination.Target} already: tagging it with PutImage, no blob moves");
             return await PutTagsAsync(destination, tags, cancellationToken).ConfigureAwait(false);
@@ -69,19 +74,42 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
     }
 
     /// <summary>
-    /// The same repository of the same registry (region and account): the image is there, so a new tag needs no blob.
-    /// An unnamed registry is the caller's own on both sides; the account ECR reports settles any doubt.
+    /// The same repository of the same registry: the image is there, so a new tag needs no blob. The registry is told by its
+    /// host as the tokens name it (account, region, private or ECR Public), the repository by its path there.
     /// </summary>
-    private bool IsSameRepository(DestinationContext destination)
+    private async Task<bool> IsSameRepositoryAsync(DestinationContext destination, CancellationToken cancellationToken)
     {
-        var sourceAccount = _manifest!.RegistryId ?? _registryId;
-        var destinationAccount = destination.Repository.RegistryId is { Length: > 0 } known ? known : destination.Destination.RegistryId;
-        var sameAccount = sourceAccount is not null && destinationAccount is not null
-            ? string.Equals(sourceAccount, destinationAccount, StringComparison.Ordinal)
-            : _registryId == destination.Destination.RegistryId;
-        return sameAccount
-            && string.Equals(_connection!.Region, destination.Connection.Region, StringComparison.Ordinal)
-            && string.Equals(source.RepositoryName, destination.RepositoryName, StringComparison.Ordinal);
+        var registry = await registries.OpenAsync(_connection!, _registryId, cancellationToken).ConfigureAwait(false);
+        return string.Equals($"{registry.Host}/{source.RepositoryName}", destination.Target, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(source.RepositoryName, destination.RegistryPath, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Why BatchGetImage found no image that the repository lists: ECR archived it (its archive storage class, November 2025),
+    /// and serves an archived image to no pull and no copy until it is restored. Null when the image is not archived, or
+    /// when ECR does not say (the message for a missing image stands then).
+    /// </summary>
+    private async Task<EcrPushException?> ArchivedAsync(EcrConnection connection, string? registryId, EcrRepository repository, CancellationToken cancellationToken)
+    {
+        EcrImageStatus? image;
+        try
+        {
+            image = await connection.Client.DescribeImageAsync(source.RepositoryName, registryId, source.Reference, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EcrPushException exception)
+        {
+            log.Verbose($"Could not ask ECR whether {Name} is archived: {exception.Message}");
+            return null;
+        }
+
+        var reference = $"{repository.RepositoryUri}{(source.Digest is null ? ":" : "@")}{source.Reference}";
+        var restore = $"aws ecr update-image-storage-class --repository-name {source.RepositoryName} --image-id imageDigest={image?.Digest} --target-storage-class STANDARD --region {connection.Region}{(registryId is null ? string.Empty : $" --registry-id {registryId}")}";
+        return image?.Status switch
+        {
+            EcrImageStatus.Archived => new EcrPushException($"The source image {reference} ({image.Digest}) is archived{(image.LastArchivedAt is { } at ? $" (since {at:yyyy-MM-dd HH:mm} UTC)" : string.Empty)}: ECR serves an archived image to no pull and no copy. Restore it to the standard storage class first ({restore}, or Restore in the ECR console; ECR takes up to 20 minutes, the image is ACTIVATING meanwhile), then promote it again."),
+            EcrImageStatus.Activating => new EcrPushException($"The source image {reference} ({image.Digest}) is being restored from ECR's archive (ACTIVATING): ECR serves it once the restore is done, within about 20 minutes. Promote it again then (aws ecr describe-images --repository-name {source.RepositoryName} --image-ids imageDigest={image.Digest} shows its status)."),
+            _ => null,
+        };
     }
 
     /// <summary>Each tag a PutImage of the exact manifest; ECR's refusal of an immutable tag is the registry's TAG_INVALID, as on every other path.</summary>

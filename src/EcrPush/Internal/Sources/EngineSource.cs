@@ -135,7 +135,7 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
             if (_copy is null)
             {
                 log.Verbose($"Copying {first.First.Target}@{first.Digest} into the other destinations, so that each holds that digest");
-                _copy = await RegistryImageReader.ReadAsync(first.First.Registry.Client, first.First.RepositoryName, first.Digest, cancellationToken).ConfigureAwait(false);
+                _copy = await RegistryImageReader.ReadAsync(first.First.Registry.Client, first.First.RegistryPath, first.Digest, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -143,7 +143,7 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
             _reading.Release();
         }
 
-        return await destination.Writer.WriteAsync(_copy, destination.RepositoryName, tags, parallelism, cancellationToken).ConfigureAwait(false);
+        return await destination.Writer.WriteAsync(_copy, destination.RegistryPath, tags, parallelism, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RemoveTagsAsync(EngineImage image, string[] created)

@@ -33,7 +33,7 @@ internal sealed class ImageFileSource(ImageFileSpec file, IPushLog log) : IImage
     public Task<WriteResult> WriteAsync(DestinationContext destination, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return destination.Writer.WriteAsync(_image!, destination.RepositoryName, tags, file.UploadParallelism, cancellationToken);
+        return destination.Writer.WriteAsync(_image!, destination.RegistryPath, tags, file.UploadParallelism, cancellationToken);
     }
 
     public void Settled(int index, DestinationContext? destination, string? digest, Exception? failure)

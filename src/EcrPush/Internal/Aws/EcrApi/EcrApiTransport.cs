@@ -43,7 +43,8 @@ internal sealed class EcrApiTransport
         StandardRetryPolicy retry,
         Func<TimeSpan, CancellationToken, Task>? delay = null,
         TimeSpan? attemptTimeout = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        EcrApiService? service = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -60,10 +61,14 @@ internal sealed class EcrApiTransport
         _delay = delay ?? Task.Delay;
         _attemptTimeout = attemptTimeout ?? DefaultAttemptTimeout;
         _time = time ?? TimeProvider.System;
-        _signer = new AwsRequestSigner(endpoint.SigningRegion, "ecr");
+        Service = service ?? EcrApiService.Private;
+        _signer = new AwsRequestSigner(endpoint.SigningRegion, Service.SigningName);
     }
 
     public EcrEndpoint Endpoint => _endpoint;
+
+    /// <summary>Which API: ECR's (private registries), or ECR Public's.</summary>
+    public EcrApiService Service { get; }
 
     public string CredentialSource => _credentialSource;
 
@@ -91,7 +96,7 @@ internal sealed class EcrApiTransport
                     answer = await SendOnceAsync(operation, body, credentials, attempt, attemptCancellation.Token).ConfigureAwait(false);
                     if (answer.IsSuccess || !StandardRetryPolicy.IsRetryable(answer.ErrorCode, answer.StatusCode))
                     {
-                        _log.Verbose(string.Create(CultureInfo.InvariantCulture, $"ECR {operation}: HTTP {answer.StatusCode}{(answer.ErrorCode is null ? string.Empty : $" {answer.ErrorCode}")} in {stopwatch.ElapsedMilliseconds} ms (attempt {attempt})"));
+                        _log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Service.Name} {operation}: HTTP {answer.StatusCode}{(answer.ErrorCode is null ? string.Empty : $" {answer.ErrorCode}")} in {stopwatch.ElapsedMilliseconds} ms (attempt {attempt})"));
                         if (answer.IsSuccess)
                         {
                             _retry.OnSuccess(retryCostTaken);
@@ -120,7 +125,7 @@ internal sealed class EcrApiTransport
                 {
                     // A certificate the machine does not trust will not become trusted on retry.
                     throw new EcrPushException(
-                        $"The TLS connection to the ECR API at {_endpoint.Url} ({_endpoint.SigningRegion}) for {operation} failed: {Describe(exception)}. If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
+                        $"The TLS connection to the {Service.Name} API at {_endpoint.Url} ({_endpoint.SigningRegion}) for {operation} failed: {Describe(exception)}. If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
                         exception);
                 }
                 catch (IOException exception)
@@ -143,7 +148,7 @@ internal sealed class EcrApiTransport
 
             retryCostTaken += cost;
             var wait = _retry.Backoff(attempt);
-            _log.Verbose(string.Create(CultureInfo.InvariantCulture, $"ECR {operation}: attempt {attempt} of {_retry.MaxAttempts} failed ({problem}); retrying in {wait.TotalMilliseconds:0} ms"));
+            _log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Service.Name} {operation}: attempt {attempt} of {_retry.MaxAttempts} failed ({problem}); retrying in {wait.TotalMilliseconds:0} ms"));
             await _delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -152,7 +157,7 @@ internal sealed class EcrApiTransport
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["X-Amz-Target"] = $"{TargetPrefix}.{operation}",
+            ["X-Amz-Target"] = $"{Service.TargetPrefix}.{operation}",
             ["Content-Type"] = ContentType,
         };
 
@@ -193,7 +198,7 @@ internal sealed class EcrApiTransport
             ? string.Create(CultureInfo.InvariantCulture, $"got no answer within {_attemptTimeout.TotalSeconds:0.#} s ({tries})")
             : $"could not be reached ({tries}): {problem}";
         return new EcrPushException(
-            $"The ECR API at {_endpoint.Url} ({_endpoint.SigningRegion}, {_endpoint.Source}) {what}, calling {operation}. Check the network, DNS and proxy (the Proxy setting, or HTTPS_PROXY / NO_PROXY), and that the endpoint is right.",
+            $"The {Service.Name} API at {_endpoint.Url} ({_endpoint.SigningRegion}, {_endpoint.Source}) {what}, calling {operation}. Check the network, DNS and proxy (the Proxy setting, or HTTPS_PROXY / NO_PROXY), and that the endpoint is right.",
             failure);
     }
 
@@ -202,4 +207,18 @@ internal sealed class EcrApiTransport
 
     private static string Describe(Exception exception)
         => exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+}
+
+/// <summary>
+/// One of the two JSON 1.1 APIs a push calls, with what tells them apart on the wire: ECR's (private registries) and ECR
+/// Public's (ecr-public service model: target prefix SpencerFrontendService, signing name ecr-public).
+/// </summary>
+internal sealed record EcrApiService(string Name, string TargetPrefix, string SigningName)
+{
+    public static EcrApiService Private { get; } = new("ECR", EcrApiTransport.TargetPrefix, "ecr");
+
+    public static EcrApiService Public { get; } = new("ECR Public", "SpencerFrontendService", "ecr-public");
+
+    /// <summary>The IAM action an operation needs: <c>ecr:PutImage</c>, <c>ecr-public:CreateRepository</c>.</summary>
+    public string IamAction(string operation) => $"{SigningName}:{operation}";
 }

@@ -15,16 +15,16 @@ internal sealed partial class EcrClient : IEcrClient
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
 
-    private readonly EcrApiTransport _transport;
+    private readonly EcrApiCalls _calls;
 
     /// <summary>The client over a transport (signing, retries, the borrowed HTTP stack), which tests build with shorter waits.</summary>
     public EcrClient(EcrApiTransport transport)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        _transport = transport;
+        _calls = new EcrApiCalls(transport);
     }
 
-    public EcrEndpoint Endpoint => _transport.Endpoint;
+    public EcrEndpoint Endpoint => _calls.Endpoint;
 
     public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ internal sealed partial class EcrClient : IEcrClient
             && (creation.ScanOnPush is null || existing.ScanOnPush is null || creation.ScanOnPush == existing.ScanOnPush)
             && (ToRequest(creation).EncryptionConfiguration?.EncryptionType is not { } encryption || existing.EncryptionType is null || encryption == existing.EncryptionType);
 
-    private string Where => $"{Endpoint.SigningRegion}, {Endpoint.Url}";
+    private string Where => _calls.Where;
 
     internal static CreateRepositoryRequest ToRequest(EcrRepositoryCreation creation)
     {
@@ -111,39 +111,12 @@ internal sealed partial class EcrClient : IEcrClient
         };
     }
 
-    private async Task<EcrApiResponse> CallAsync<TRequest>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken, params string[] expectedErrors)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        var response = await _transport.SendAsync(operation, body, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccess || (response.ErrorCode is { } code && expectedErrors.Contains(code, StringComparer.Ordinal)))
-        {
-            return response;
-        }
-
-        throw EcrErrors.ToException(operation, Endpoint, _transport.CredentialSource, response);
-    }
+    private Task<EcrApiResponse> CallAsync<TRequest>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken, params string[] expectedErrors)
+        => _calls.CallAsync(operation, request, requestType, cancellationToken, expectedErrors);
 
     private T Read<T>(string operation, EcrApiResponse response, JsonTypeInfo<T> type)
         where T : class
-    {
-        // A 2xx that is not ECR's JSON (a captive portal, a proxy's page) must give a message, not a parse crash.
-        if (AwsErrorParser.LooksLikeJson(response.Body))
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize(response.Body, type) is { } result)
-                {
-                    return result;
-                }
-            }
-            catch (JsonException)
-            {
-                // Reported below without the body: GetAuthorizationToken's carries a token.
-            }
-        }
-
-        throw new EcrPushException($"ECR {operation} ({Where}) answered HTTP {response.StatusCode} with a body that is not ECR's JSON ({response.ContentType ?? "no content type"}). Something other than ECR probably answered: check the endpoint (from {Endpoint.Source}) and the proxy settings.");
-    }
+        => _calls.Read(operation, response, type);
 
     private static EcrRepository ToRepository(RepositoryDto repository, string requestedName, bool created)
         => new(

@@ -33,15 +33,13 @@ internal static class EcrErrors
     };
 
 
-    /// <summary>The IAM action an operation needs.</summary>
-    public static string IamAction(string operation) => $"ecr:{operation}";
-
-    public static EcrPushException ToException(string operation, EcrEndpoint endpoint, string credentialSource, EcrApiResponse response)
+    public static EcrPushException ToException(string operation, EcrEndpoint endpoint, string credentialSource, EcrApiResponse response, EcrApiService? service = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(response);
+        service ??= EcrApiService.Private;
 
-        var where = $"ECR {operation} in {endpoint.SigningRegion} ({endpoint.Url})";
+        var where = $"{service.Name} {operation} in {endpoint.SigningRegion} ({endpoint.Url})";
         var status = string.Create(CultureInfo.InvariantCulture, $"HTTP {response.StatusCode}{(string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase)}");
         var tries = response.Attempts > 1 ? string.Create(CultureInfo.InvariantCulture, $" after {response.Attempts} attempts") : string.Empty;
 
@@ -56,7 +54,12 @@ internal static class EcrErrors
         }
 
         var message = string.IsNullOrWhiteSpace(response.ErrorMessage) ? "(no message)" : response.ErrorMessage.Trim();
-        return new EcrPushException($"{where} failed{tries}: {code}: {message} ({status}). {Advice(operation, code, message, response, endpoint, credentialSource)}".TrimEnd());
+        var text = $"{where} failed{tries}: {code}: {message} ({status}). {Advice(service, operation, code, message, response, endpoint, credentialSource)}".TrimEnd();
+
+        // A missing permission stays recognizable to the step that made the call (a creation template it may not read).
+        return AccessDenied.Contains(code)
+            ? new EcrPushException(text, new EcrAccessDeniedException(operation, service.IamAction(operation)))
+            : new EcrPushException(text);
     }
 
     /// <summary>A refused signature whose message speaks of time ("Signature expired: … is now earlier than …").</summary>
@@ -65,12 +68,12 @@ internal static class EcrErrors
             || ((BadSignature.Contains(code) || code is "AuthFailure")
                 && (message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase) || message.Contains("skew", StringComparison.OrdinalIgnoreCase)));
 
-    private static string Advice(string operation, string code, string message, EcrApiResponse response, EcrEndpoint endpoint, string credentialSource)
+    private static string Advice(EcrApiService service, string operation, string code, string message, EcrApiResponse response, EcrEndpoint endpoint, string credentialSource)
     {
         if (AccessDenied.Contains(code))
         {
             var resource = operation == "GetAuthorizationToken" ? "on resource \"*\"" : "on the repository";
-            return $"The identity (credentials from {credentialSource}) is not allowed to call it: grant the IAM action {IamAction(operation)} {resource}, and check the repository policy, any permissions boundary and any SCP.";
+            return $"The identity (credentials from {credentialSource}) is not allowed to call it: grant the IAM action {service.IamAction(operation)} {resource}, and check the repository policy, any permissions boundary and any SCP.";
         }
 
         if (IsClockSkew(code, message))
@@ -80,7 +83,7 @@ internal static class EcrErrors
 
         if (UnknownKey.Contains(code))
         {
-            return $"AWS does not know the access key (credentials from {credentialSource}): the credentials are invalid or deleted, or belong to another partition than {endpoint.SigningRegion}'s (China, GovCloud). Check them; {IamAction(operation)} is the IAM action the call needs once they are valid.";
+            return $"AWS does not know the access key (credentials from {credentialSource}): the credentials are invalid or deleted, or belong to another partition than {endpoint.SigningRegion}'s (China, GovCloud). Check them; {service.IamAction(operation)} is the IAM action the call needs once they are valid.";
         }
 
         if (BadSignature.Contains(code))

@@ -37,6 +37,15 @@ internal interface IEcrClient
 
     /// <summary>SetRepositoryPolicy: for a repository this push created.</summary>
     Task SetRepositoryPolicyAsync(string repositoryName, string? registryId, string policy, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// DescribeRepositoryCreationTemplates, every page: the templates of the caller's own registry (EcrClient.Templates.cs). An identity that may
+    /// not call it gets an <see cref="EcrPushException"/> whose <see cref="EcrAccessDeniedException"/> inner says so.
+    /// </summary>
+    Task<IReadOnlyList<EcrCreationTemplate>> DescribeRepositoryCreationTemplatesAsync(CancellationToken cancellationToken);
+
+    /// <summary>DescribeImages of one tag or digest in any storage class (an archived image too); null when ECR knows no such image.</summary>
+    Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken);
 }
 
 /// <summary>A decoded authorization token. <see cref="ToString"/> never shows the password.</summary>
@@ -50,6 +59,19 @@ internal sealed record EcrAuthorization(string UserName, string Password, Uri Pr
 
 internal sealed record EcrRepository(string Name, string RegistryId, string RepositoryUri, string TagMutability, bool Created)
 {
+    /// <summary>
+    /// Where the repository is in its registry, as its URI says: <c>&lt;alias&gt;/&lt;name&gt;</c> in ECR Public, the name in a
+    /// private registry (and when the URI is not known yet: a repository a creation template makes on push).
+    /// </summary>
+    public string RegistryPath => RepositoryUri.IndexOf('/', StringComparison.Ordinal) is var slash and > 0
+        && RepositoryUri[(slash + 1)..] is var path
+        && (string.Equals(path, Name, StringComparison.Ordinal) || path.EndsWith("/" + Name, StringComparison.Ordinal))
+            ? path
+            : Name;
+
+    /// <summary>The prefix of the repository creation template ECR creates (or created) this repository from on the push, with <c>CREATE_ON_PUSH</c>; null otherwise.</summary>
+    public string? CreatedFromTemplate { get; init; }
+
     /// <summary>Whether images are scanned on push; null when ECR did not say.</summary>
     public bool? ScanOnPush { get; init; }
 
@@ -131,4 +153,50 @@ internal sealed record EcrRepositoryCreation(string RepositoryName, string? Regi
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
     public IReadOnlyList<string>? TagMutabilityExclusionFilters { get; init; }
+
+    /// <summary>For ECR Public: the catalog data the Gallery shows; a private registry has none.</summary>
+    public PublicCatalog? Catalog { get; init; }
+}
+
+/// <summary>A repository creation template, as far as a push needs it: its prefix, what it applies for, and the mutability a repository made from it gets.</summary>
+internal sealed record EcrCreationTemplate(string Prefix, IReadOnlyList<string> AppliedFor, string? TagMutability)
+{
+    public const string CreateOnPush = "CREATE_ON_PUSH";
+
+    /// <summary>ECR's prefix for every repository that no other template matches.</summary>
+    public const string Root = "ROOT";
+
+    public bool AppliesOnPush => AppliedFor.Contains(CreateOnPush, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the template is for <paramref name="repositoryName"/>: its prefix and a <c>/</c> begin the name (ECR always
+    /// assumes the <c>/</c> after a prefix: <c>prod</c> is for <c>prod/web</c>, not <c>production</c>), or it is ROOT.
+    /// </summary>
+    public bool Matches(string repositoryName)
+        => Prefix == Root || repositoryName.StartsWith(Prefix.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    /// <summary>The template ECR applies to a new repository: the longest prefix that matches, else ROOT.</summary>
+    public static EcrCreationTemplate? For(string repositoryName, IEnumerable<EcrCreationTemplate> templates)
+        => templates.Where(t => t.Matches(repositoryName)).OrderByDescending(t => t.Prefix == Root ? -1 : t.Prefix.TrimEnd('/').Length).FirstOrDefault();
+}
+
+/// <summary>An image's status as DescribeImages gives it: <c>ACTIVE</c>, <c>ARCHIVED</c> or <c>ACTIVATING</c>, and when it last went to and came back from the archive.</summary>
+internal sealed record EcrImageStatus(string Digest, string Status, DateTimeOffset? LastArchivedAt, DateTimeOffset? LastActivatedAt)
+{
+    public const string Active = "ACTIVE";
+    public const string Archived = "ARCHIVED";
+    public const string Activating = "ACTIVATING";
+}
+
+/// <summary>
+/// A call ECR refused for want of an IAM permission: the operation, and the action to grant. Inner exception of the
+/// <see cref="EcrPushException"/> that says so, so that a step can tell a missing permission from other failures.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1064:Exceptions should be public", Justification = "Never leaves the library on its own: always the inner exception of an EcrPushException.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Always made with the operation.")]
+internal sealed class EcrAccessDeniedException(string operation, string iamAction) : Exception($"{operation} was denied ({iamAction})")
+{
+    public string Operation { get; } = operation;
+
+    public string IamAction { get; } = iamAction;
 }

@@ -9,7 +9,18 @@ namespace Ecr.Internal.Aws.EcrApi;
 internal interface IEcrConnector
 {
     Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A client of ECR Public (us-east-1, whatever the options' region), the same <see cref="IEcrClient"/> as a private
+    /// registry's: its repositories' URIs carry <paramref name="registryAlias"/> when set (an active alias of the caller's
+    /// public registry), else the registry's primary alias.
+    /// </summary>
+    Task<EcrConnection> ConnectPublicAsync(AwsOptions options, string? registryAlias, CancellationToken cancellationToken);
 }
 
 /// <summary>A resolved client. <see cref="CacheKey"/> identifies endpoint and identity (never a secret) for the token cache.</summary>
-internal sealed record EcrConnection(IEcrClient Client, string Region, string RegionSource, string CredentialSource, Uri Endpoint, string CacheKey);
+internal sealed record EcrConnection(IEcrClient Client, string Region, string RegionSource, string CredentialSource, Uri Endpoint, string CacheKey)
+{
+    /// <summary>Whether the registry is reached by its dual-stack host (and the API by its dual-stack endpoint).</summary>
+    public bool DualStack { get; init; }
+}

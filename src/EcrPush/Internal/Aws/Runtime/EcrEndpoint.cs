@@ -10,6 +10,14 @@ namespace Ecr.Internal.Aws.Runtime;
 /// </summary>
 internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
 {
+    /// <summary>Whether the push goes over IPv4 and IPv6: the API's dual-stack endpoint, and the registry's dual-stack host (<see cref="DualStackRegistry"/>).</summary>
+    public bool DualStack { get; init; }
+
+    public const string PublicServiceVariable = "AWS_ENDPOINT_URL_ECR_PUBLIC";
+
+    /// <summary>ECR Public's API and its authorization token are served in us-east-1 (GetAuthorizationToken nowhere else).</summary>
+    public const string PublicRegion = "us-east-1";
+
     public const string ServiceVariable = "AWS_ENDPOINT_URL_ECR";
     public const string GlobalVariable = "AWS_ENDPOINT_URL";
     public const string IgnoreConfiguredVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
@@ -28,7 +36,7 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
         ArgumentNullException.ThrowIfNull(environment);
 
         var useFips = options.UseFipsEndpoint ?? ReadFlag(environment, FipsVariable);
-        var useDualStack = options.UseDualStackEndpoint ?? ReadFlag(environment, DualStackVariable);
+        var (useDualStack, dualStackOrigin) = UseDualStack(options, environment);
 
         var (custom, source) = FindCustomEndpoint(options, environment);
         if (custom is not null)
@@ -41,7 +49,7 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
 
             if (useDualStack)
             {
-                throw new EcrPushException($"The ECR endpoint {custom} comes from {source}, but a dual-stack endpoint is also asked for ({Origin(options.UseDualStackEndpoint, "UseDualStackEndpoint", DualStackVariable)}). ECR's endpoint rules do not combine the two: remove one of them.");
+                throw new EcrPushException($"The ECR endpoint {custom} comes from {source}, but a dual-stack endpoint is also asked for ({dualStackOrigin}). ECR's endpoint rules do not combine the two: remove one of them.");
             }
 
             return new EcrEndpoint(custom, region, source!);
@@ -66,7 +74,67 @@ internal sealed record EcrEndpoint(Uri Url, string SigningRegion, string Source)
             (true, true) => ", FIPS and dual-stack",
         };
 
-        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.name} partition's endpoint for {region}{variant}");
+        return new EcrEndpoint(new Uri($"https://{host}", UriKind.Absolute), region, $"the {partition.name} partition's endpoint for {region}{variant}") { DualStack = useDualStack };
+    }
+
+    /// <summary>
+    /// ECR Public's API endpoint, always in us-east-1: <c>AWS_ENDPOINT_URL_ECR_PUBLIC</c>, else <c>AWS_ENDPOINT_URL</c>
+    /// (both skipped when <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is true), else <c>api.ecr-public.us-east-1.amazonaws.com</c>,
+    /// or with dual-stack <c>ecr-public.us-east-1.api.aws</c>, the name AWS documents for ECR Public over IPv6 ("Making
+    /// requests to Amazon ECR Public registries"; the ecr-public rule set's api.ecr-public.us-east-1.api.aws is not in that
+    /// list). The EcrEndpointUrl setting is the private API's and does not apply. ECR Public has no FIPS endpoint.
+    /// </summary>
+    public static EcrEndpoint ResolvePublic(AwsOptions options, IEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        if (options.UseFipsEndpoint ?? ReadFlag(environment, FipsVariable))
+        {
+            throw new EcrPushException($"A FIPS endpoint is asked for ({Origin(options.UseFipsEndpoint, "UseFipsEndpoint", FipsVariable)}), but the destination is ECR Public, which has no FIPS endpoint. Push to ECR Public without FIPS (UseFipsEndpoint off for that push), or push to a private registry.");
+        }
+
+        var (useDualStack, dualStackOrigin) = UseDualStack(options, environment);
+        if (FindConfigured(environment, PublicServiceVariable, "the ECR Public API endpoint (e.g. https://api.ecr-public.us-east-1.amazonaws.com)") is { } configured)
+        {
+            return useDualStack
+                ? throw new EcrPushException($"The ECR Public endpoint {configured.Url} comes from the environment variable {configured.Variable}, but a dual-stack endpoint is also asked for ({dualStackOrigin}). ECR Public's endpoint rules do not combine the two: remove one of them.")
+                : new EcrEndpoint(configured.Url, PublicRegion, $"the environment variable {configured.Variable}");
+        }
+
+        return useDualStack
+            ? new EcrEndpoint(new Uri($"https://ecr-public.{PublicRegion}.api.aws"), PublicRegion, $"ECR Public's dual-stack endpoint ({dualStackOrigin}); ECR Public is served in {PublicRegion}") { DualStack = true }
+            : new EcrEndpoint(new Uri($"https://api.ecr-public.{PublicRegion}.amazonaws.com"), PublicRegion, $"ECR Public's endpoint; ECR Public is served in {PublicRegion}");
+    }
+
+    /// <summary>
+    /// Dual-stack as the SDKs choose it: the UseDualStackEndpoint setting, else <c>AWS_USE_DUALSTACK_ENDPOINT</c>, else the
+    /// profile's <c>use_dualstack_endpoint</c> (AwsProfile, else AWS_PROFILE, else default); with where the choice came from.
+    /// </summary>
+    internal static (bool UseDualStack, string Origin) UseDualStack(AwsOptions options, IEnvironment environment)
+    {
+        if (options.UseDualStackEndpoint is { } setting)
+        {
+            return (setting, "the UseDualStackEndpoint setting");
+        }
+
+        if (!string.IsNullOrWhiteSpace(environment.GetVariable(DualStackVariable)))
+        {
+            return (ReadFlag(environment, DualStackVariable), $"the environment variable {DualStackVariable}");
+        }
+
+        var name = AwsSharedFiles.ProfileName(options.Profile, environment);
+        try
+        {
+            return AwsSharedFiles.FindProfile(name, environment, out _)?.UseDualstackEndpoint is { } fromProfile
+                ? (fromProfile, $"use_dualstack_endpoint of the profile '{name}'")
+                : (false, "the default");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        {
+            // The credential and region chains report unreadable profile files with their own words.
+            return (false, "the default");
+        }
     }
 
     private static (Uri? Url, string? Source) FindCustomEndpoint(AwsOptions options, IEnvironment environment)
