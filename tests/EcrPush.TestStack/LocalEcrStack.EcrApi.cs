@@ -19,10 +19,11 @@ public sealed partial class LocalEcrStack
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposal is not null, this);
-            _ecrApiGateway = new EcrApiGateway(moto, _gateways);
+            var server = _certificates.Servers[EcrApiHostNames[0]];
+            _ecrApiGateway = new EcrApiGateway(moto, _gateways, _ecrApi, _apiState, _publicApi, System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(server.CertificatePem, server.PrivateKeyPem));
         }
 
-        Log($"ECR API front at {_ecrApiGateway.Endpoint} before moto at {moto}: PutImage writes the manifest into the region's registry too");
+        Log($"ECR API front at {_ecrApiGateway.Endpoint} (and over TLS at {_ecrApiGateway.TlsEndPoint} for {string.Join(", ", EcrApiHostNames)}) before moto at {moto}: PutImage writes the manifest into the region's registry too; ECR Public's API and the operations of 2025 are answered by the front");
         return _ecrApiGateway.Endpoint;
     }
 

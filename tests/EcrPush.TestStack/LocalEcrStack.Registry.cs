@@ -11,8 +11,8 @@ namespace Ecr.TestStack;
 // The registries as tests reach them: host names, end points, certificates, clients and the gateways' records.
 public sealed partial class LocalEcrStack
 {
-    /// <summary>The registry host name of <paramref name="region"/>: <c>123456789012.dkr.ecr.&lt;region&gt;.amazonaws.com</c>.</summary>
-    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <summary>The registry host name of <paramref name="region"/>: <c>123456789012.dkr.ecr.&lt;region&gt;.amazonaws.com</c>; <c>public.ecr.aws</c> for <see cref="PublicSite"/>.</summary>
+    /// <param name="region">One of <see cref="Regions"/>, or <see cref="PublicSite"/>.</param>
     /// <exception cref="ArgumentException">The stack does not serve <paramref name="region"/>.</exception>
     public string RegistryHost(string region)
     {
@@ -20,8 +20,24 @@ public sealed partial class LocalEcrStack
         return _regionAddresses.ContainsKey(region)
             ? HostOf(region)
             : throw new ArgumentException(
-                $"This stack serves no region '{region}'; it serves {string.Join(", ", Regions)}.", nameof(region));
+                $"This stack serves no region '{region}'; it serves {string.Join(", ", Sites)}.", nameof(region));
     }
+
+    /// <summary>
+    /// The dual-stack host name of the same registry, as AWS documents it: <c>123456789012.dkr-ecr.&lt;region&gt;.on.aws</c>,
+    /// <c>ecr-public.aws.com</c> for <see cref="PublicSite"/>. The engine, <see cref="CreateRegistryClient"/> and
+    /// <see cref="RegistryEndPoints"/> reach the registry under it too, with a certificate valid for both names.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>, or <see cref="PublicSite"/>.</param>
+    public string DualStackRegistryHost(string region)
+    {
+        _ = RegistryHost(region);
+        return DualStackHostOf(region);
+    }
+
+    /// <summary>Every registry host name the stack serves (each site's IPv4 and dual-stack names), with the end point it is reached at.</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> RegistryEndPoints
+        => _hostAddresses.ToDictionary(pair => pair.Key, pair => new IPEndPoint(pair.Value, 443), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Where the registry of <paramref name="region"/> listens: a loopback address, port 443.</summary>
     /// <param name="region">One of <see cref="Regions"/>.</param>

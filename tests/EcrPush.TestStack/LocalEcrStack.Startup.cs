@@ -17,10 +17,12 @@ public sealed partial class LocalEcrStack
     {
         var clock = Stopwatch.StartNew();
         await WriteConfigurationAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var region in Regions)
+        foreach (var site in Sites)
         {
-            _gateways[region] = new RegistryGateway(
-                region, RegistryEndPoint(region), new IPEndPoint(_backendAddresses[region], 443), CreateRegistryCertificate(region), _ecrApi, Log);
+            // ECR Public's registry keeps its records in the stack's ECR Public API; the regions' in moto, with the 2025 behaviours of the API's front.
+            _gateways[site] = site == PublicSite
+                ? new RegistryGateway(site, RegistryEndPoint(site), new IPEndPoint(_backendAddresses[site], 443), CreateRegistryCertificate(site), _publicApi, Log)
+                : new RegistryGateway(site, RegistryEndPoint(site), new IPEndPoint(_backendAddresses[site], 443), CreateRegistryCertificate(site), _ecrApi, Log) { State = _apiState };
         }
 
         Log($"configuration written to {StateDirectory} in {Seconds(clock)}");
@@ -31,7 +33,7 @@ public sealed partial class LocalEcrStack
         [
             Guard(StartMotoAsync(clock, timeout, failFast.Token)),
             Guard(StartEngineAsync(clock, timeout, failFast.Token)),
-            .. Regions.Select(region => Guard(StartRegistryAsync(region, clock, timeout, failFast.Token))),
+            .. Sites.Select(site => Guard(StartRegistryAsync(site, clock, timeout, failFast.Token))),
         ];
 
         try
@@ -59,7 +61,7 @@ public sealed partial class LocalEcrStack
         }
 
         Log($"started in {Seconds(clock)}: ECR API {EcrEndpoint}, Docker host {DockerHost}, registries " +
-            string.Join(", ", Regions.Select(region => $"{HostOf(region)} → {_regionAddresses[region]}" +
+            string.Join(", ", Sites.Select(region => $"{HostOf(region)} and {DualStackHostOf(region)} → {_regionAddresses[region]}" +
                 (_engineAddresses[HostOf(region)].Equals(_regionAddresses[region]) ? string.Empty : $" (the engine goes to the front {_engineAddresses[HostOf(region)]})"))));
 
         async Task Guard(Task part)
@@ -108,7 +110,7 @@ public sealed partial class LocalEcrStack
         await WriteHtpasswdAsync(cancellationToken).ConfigureAwait(false);
         await WriteEngineTlsFilesAsync(cancellationToken).ConfigureAwait(false);
 
-        foreach (var region in Regions)
+        foreach (var region in Sites)
         {
             var host = HostOf(region);
             // docker-registry (CNCF distribution 2.x) configuration; upload purging is off as it only adds log noise.
@@ -228,6 +230,7 @@ public sealed partial class LocalEcrStack
             _awsEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["AWS_ENDPOINT_URL_ECR"] = _ecrEndpoint.OriginalString,
+                ["AWS_ENDPOINT_URL_ECR_PUBLIC"] = _ecrEndpoint.OriginalString,
                 ["AWS_ACCESS_KEY_ID"] = "testing",
                 ["AWS_SECRET_ACCESS_KEY"] = "testing",
                 ["AWS_REGION"] = Regions[0],

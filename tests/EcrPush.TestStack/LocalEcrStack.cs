@@ -85,19 +85,21 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         _log = options.Log;
         StateDirectory = stateDirectory;
         Regions = [.. options.Regions];
+        Sites = [.. Regions, PublicSite];
 
-        _regionAddresses = Regions.Zip(addresses).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
-        _hostAddresses = Regions.Zip(addresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
+        // Each site (a region's registry, ECR Public's) has one address, under its IPv4 and its dual-stack host name.
+        _regionAddresses = Sites.Zip(addresses).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
+        _hostAddresses = Sites.Zip(addresses).SelectMany(pair => HostsOf(pair.First).Select(host => (host, pair.Second))).ToDictionary(pair => pair.host, pair => pair.Second, StringComparer.OrdinalIgnoreCase);
 
         // The gateways hold the registries' public addresses; docker-registry listens on the next ones. With fronts,
         // the addresses after those are where the engine goes instead (see FrontRegistries).
-        _backendAddresses = Regions.Zip(addresses.Skip(Regions.Count)).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
-        var engineAddresses = options.FrontRegistries ? addresses.Skip(2 * Regions.Count) : addresses;
-        _engineAddresses = Regions.Zip(engineAddresses).ToDictionary(pair => HostOf(pair.First), pair => pair.Second, StringComparer.OrdinalIgnoreCase);
+        _backendAddresses = Sites.Zip(addresses.Skip(Sites.Count)).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
+        var engineAddresses = options.FrontRegistries ? addresses.Skip(2 * Sites.Count) : addresses;
+        _engineAddresses = Sites.Zip(engineAddresses).SelectMany(pair => HostsOf(pair.First).Select(host => (host, pair.Second))).ToDictionary(pair => pair.host, pair => pair.Second, StringComparer.OrdinalIgnoreCase);
 
         EngineSocket = Path.Combine(stateDirectory, "d.sock");
         DockerHost = "unix://" + EngineSocket;
-        _certificates = StackCertificates.Create(_hostAddresses.Keys);
+        _certificates = StackCertificates.Create([.. Sites.Select(HostsOf), EcrApiHostNames]);
         _engine = new DockerEngine(EngineSocket);
         _registryProbe = new HttpClient(CreateRegistryHandler(), disposeHandler: true);
         _ecrApi = new MotoEcrApi(() => MotoEndpoint);
@@ -116,6 +118,12 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
 
     /// <summary>The regions served, one registry each; the first is <c>AWS_REGION</c> in <see cref="AwsEnvironment"/>.</summary>
     public IReadOnlyList<string> Regions { get; }
+
+    /// <summary>
+    /// Every registry the stack serves: one per region, then ECR Public's (<see cref="PublicSite"/>). A method that takes a
+    /// region takes <see cref="PublicSite"/> too, for the public registry.
+    /// </summary>
+    public IReadOnlyList<string> Sites { get; }
 
     /// <summary>The private Docker engine, as a Docker host URI: <c>unix:///…/d.sock</c>.</summary>
     public string DockerHost { get; }
@@ -170,7 +178,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
 
         var tools = ToolSet.Locate();
-        var addresses = LoopbackAddresses.PickRegistryAddresses(options.Regions.Count * (options.FrontRegistries ? 3 : 2));
+        var addresses = LoopbackAddresses.PickRegistryAddresses((options.Regions.Count + 1) * (options.FrontRegistries ? 3 : 2));
         var stack = new LocalEcrStack(options, tools, addresses, CreateStateDirectory());
         try
         {
@@ -237,7 +245,12 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         }
     }
 
-    private static string HostOf(string region) => $"{AccountId}.dkr.ecr.{region}.amazonaws.com";
+    private static string HostOf(string site) => site == PublicSite ? PublicRegistryHostName : $"{AccountId}.dkr.ecr.{site}.amazonaws.com";
+
+    /// <summary>A site's host names: the IPv4 one, then the dual-stack one AWS documents for it.</summary>
+    private static string[] HostsOf(string site) => [HostOf(site), DualStackHostOf(site)];
+
+    private static string DualStackHostOf(string site) => site == PublicSite ? PublicDualStackHostName : $"{AccountId}.dkr-ecr.{site}.on.aws";
 
     private static void Validate(LocalEcrStackOptions options)
     {
@@ -255,6 +268,11 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
                     $"LocalEcrStackOptions.Regions holds '{region ?? "null"}', which is not a region name such as us-east-1.",
                     nameof(options));
             }
+        }
+
+        if (options.Regions.Contains(PublicSite, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"LocalEcrStackOptions.Regions holds '{PublicSite}', the name of the stack's ECR Public registry; it is served always.", nameof(options));
         }
 
         if (options.Regions.Distinct(StringComparer.OrdinalIgnoreCase).Count() != options.Regions.Count)

@@ -10,7 +10,7 @@ namespace Ecr.TestStack;
 /// tag mutability, what a tag holds, and recording a pushed manifest (PutImage). moto checks no signature but routes
 /// by the credential scope of the Authorization header, so one naming the region is sent.
 /// </summary>
-internal sealed class MotoEcrApi(Func<Uri> endpoint) : IDisposable
+internal sealed class MotoEcrApi(Func<Uri> endpoint) : IEcrRecords, IDisposable
 {
     private const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
 
@@ -50,4 +50,14 @@ internal sealed class MotoEcrApi(Func<Uri> endpoint) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>
+/// Where a registry gateway asks what ECR's API knows of its registry (a repository's mutability, a tag's image) and records
+/// a pushed manifest: moto for the regions, the stack's ECR Public API for the public registry. The calls are ECR's
+/// (DescribeRepositories, BatchGetImage, PutImage), each answering the AWS error code (null on success) and the body.
+/// </summary>
+internal interface IEcrRecords
+{
+    Task<(string? ErrorCode, JsonElement Body)> CallAsync(string region, string operation, JsonObject request, CancellationToken cancellationToken);
 }

@@ -49,14 +49,14 @@ internal sealed partial class RegistryGateway : IAsyncDisposable
     private readonly string _region;
     private readonly IPEndPoint _registry;
     private readonly X509Certificate2 _certificate;
-    private readonly MotoEcrApi _ecr;
+    private readonly IEcrRecords _ecr;
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _manifestTurns = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RegistryRequest> _requests = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConnectionLoop _loop;
 
-    public RegistryGateway(string region, IPEndPoint listen, IPEndPoint registry, X509Certificate2 certificate, MotoEcrApi ecr, Action<string> log)
+    public RegistryGateway(string region, IPEndPoint listen, IPEndPoint registry, X509Certificate2 certificate, IEcrRecords ecr, Action<string> log)
     {
         _region = region;
         _registry = registry;
@@ -155,9 +155,14 @@ internal sealed partial class RegistryGateway : IAsyncDisposable
             }
 
             var manifest = ManifestPath().Match(head.Path);
-            var status = head.Method == "PUT" && manifest.Success && !manifest.Groups["reference"].Value.Contains(':', StringComparison.Ordinal)
-                ? await PutManifestAsync(tls, head, manifest.Groups["name"].Value, manifest.Groups["reference"].Value).ConfigureAwait(false)
-                : await ForwardAsync(tls, head).ConfigureAwait(false);
+
+            // ECR's own doings of 2025 before the registry answers (RegistryGateway.Storage.cs): a repository a creation
+            // template makes on push, and an archived image's manifest, which ECR serves to no pull.
+            await CreateOnPushAsync(head, _loop.Stopping).ConfigureAwait(false);
+            var status = await ArchivedAsync(tls, head, manifest, _loop.Stopping).ConfigureAwait(false)
+                ?? (head.Method == "PUT" && manifest.Success && !manifest.Groups["reference"].Value.Contains(':', StringComparison.Ordinal)
+                    ? await PutManifestAsync(tls, head, manifest.Groups["name"].Value, manifest.Groups["reference"].Value).ConfigureAwait(false)
+                    : await ForwardAsync(tls, head).ConfigureAwait(false));
             _requests.Enqueue(new RegistryRequest(head.Method, head.Target, status, _clock.Elapsed));
             try
             {
@@ -304,6 +309,12 @@ internal sealed partial class RegistryGateway : IAsyncDisposable
             if (status == 201 && known is not null)
             {
                 var digest = ResponseHeader(response, "Docker-Content-Digest");
+                if (digest is not null)
+                {
+                    // ECR restores an archived image that is pushed again, at once.
+                    State?.Revive(_region, repository, digest);
+                }
+
                 var mediaType = head.Header("Content-Type")?.Split(';')[0].Trim();
                 var problem = await RecordAsync(repository, tag, manifest, mediaType, digest, stopping).ConfigureAwait(false);
                 if (problem is not null)

@@ -37,8 +37,11 @@ internal sealed class StackCertificates : IDisposable
     /// <summary>Certificate and key (PEM) per host name.</summary>
     public IReadOnlyDictionary<string, ServerCertificate> Servers { get; }
 
-    /// <summary>Makes the authority and one server certificate for each of <paramref name="hostNames"/>.</summary>
-    public static StackCertificates Create(IEnumerable<string> hostNames)
+    /// <summary>
+    /// Makes the authority and one server certificate for each group of <paramref name="hostGroups"/>, valid for every name
+    /// of its group (a registry's IPv4 and dual-stack names), found in <see cref="Servers"/> under each of its names.
+    /// </summary>
+    public static StackCertificates Create(IEnumerable<IReadOnlyList<string>> hostGroups)
     {
         // The validity window starts a little in the past to tolerate clock differences between processes.
         var notBefore = DateTimeOffset.UtcNow.AddHours(-1);
@@ -54,11 +57,19 @@ internal sealed class StackCertificates : IDisposable
         using var authority = authorityRequest.CreateSelfSigned(notBefore, notAfter);
 
         var servers = new Dictionary<string, ServerCertificate>(StringComparer.OrdinalIgnoreCase);
-        foreach (var hostName in hostNames)
+        foreach (var group in hostGroups)
         {
             var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName(hostName);
-            servers[hostName] = CreateLeaf(authority, hostName, names, ServerAuthentication, notBefore, notAfter);
+            foreach (var hostName in group)
+            {
+                names.AddDnsName(hostName);
+            }
+
+            var certificate = CreateLeaf(authority, group[0], names, ServerAuthentication, notBefore, notAfter);
+            foreach (var hostName in group)
+            {
+                servers[hostName] = certificate;
+            }
         }
 
         var engineNames = new SubjectAlternativeNameBuilder();

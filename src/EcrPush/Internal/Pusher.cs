@@ -17,8 +17,14 @@ namespace Ecr.Internal;
 /// </summary>
 internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngine> connectEngine, TokenCache tokens, IEnvironment environment, IPushLog log)
 {
-    public static Pusher Create(IPushLog log, Action<SocketsHttpHandler>? configureRegistryHandler = null) => new(
-        new EcrConnector(ProcessEnvironment.Instance, log),
+    /// <param name="log">Where the push's messages go.</param>
+    /// <param name="configureRegistryHandler">See <see cref="ConfigureRegistryHandler"/>.</param>
+    /// <param name="configureApiHandler">
+    /// Changes the ECR API's HTTP handler: only the integration tests set it, to reach the stand-in under the AWS endpoints'
+    /// own names (the dual-stack ones), over TLS with its authority (<see cref="EcrConnector.ConfigureHandler"/>).
+    /// </param>
+    public static Pusher Create(IPushLog log, Action<SocketsHttpHandler>? configureRegistryHandler = null, Action<SocketsHttpHandler>? configureApiHandler = null) => new(
+        new EcrConnector(ProcessEnvironment.Instance, log) { ConfigureHandler = configureApiHandler },
         plan => DockerEngine.Connect(plan.DockerHost, plan.Engine, ProcessEnvironment.Instance, log),
         TokenCache.Shared,
         ProcessEnvironment.Instance,
