@@ -38,6 +38,20 @@ internal static class StackChecks
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>One call of the stand-in's ECR Public API (SpencerFrontendService), signed for <paramref name="region"/>; must succeed.</summary>
+    public static async Task<JsonElement> EcrPublicApiAsync(LocalEcrStack stack, string operation, string body, string region = "us-east-1")
+    {
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, stack.EcrEndpoint) { Content = new StringContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", $"SpencerFrontendService.{operation}");
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ecr-public/aws4_request, SignedHeaders=host, Signature=00");
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{operation} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>Tags in the engine that point into the registry host: what a push must not leave behind.</summary>
     public static async Task<IReadOnlyList<string>> EngineTagsForAsync(LocalEcrStack stack, string prefix)
     {

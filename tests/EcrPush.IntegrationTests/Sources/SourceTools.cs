@@ -28,7 +28,8 @@ internal static class SourceTools
     /// </summary>
     public static Task<EcrPushResult> PushAsync(LocalEcrStack stack, EcrPushSettings settings, Action<string>? connecting = null, CancellationToken cancellationToken = default)
     {
-        var endPoints = stack.Regions.ToDictionary(stack.RegistryHost, stack.RegistryEndPoint, StringComparer.OrdinalIgnoreCase);
+        // Every registry host the stack serves: each region's and ECR Public's, under their IPv4 and dual-stack names.
+        var endPoints = stack.RegistryEndPoints;
         return PushAsync(stack, settings, host =>
         {
             connecting?.Invoke(host);
@@ -36,33 +37,68 @@ internal static class SourceTools
         }, more: null, cancellationToken);
     }
 
+    /// <summary>
+    /// Pushes as <see cref="PushAsync(LocalEcrStack, EcrPushSettings, Action{string}?, CancellationToken)"/> does, and the ECR
+    /// API calls go to the AWS endpoints' own names (not AWS_ENDPOINT_URL_ECR, which the caller removes): the stand-in's API
+    /// front answers them over TLS with a certificate of the stack's authority. <paramref name="apiHosts"/> receives each
+    /// API host name the library connected to.
+    /// </summary>
+    public static async Task<EcrPushResult> PushUnderAwsNamesAsync(LocalEcrStack stack, EcrPushSettings settings, Action<string> apiHosts)
+    {
+        using var authority = await AuthorityAsync(stack, CancellationToken.None);
+        var apiEndPoint = stack.EcrApiTlsEndPoint;
+        var registries = stack.RegistryEndPoints;
+        var pusher = Pusher.Create(
+            new SerilogPushLog(Serilog.Log.Logger),
+            handler => Route(handler, authority, host => registries[host]),
+            handler => Route(handler, authority, host =>
+            {
+                Assert.Contains(host, stack.EcrApiHostNames);
+                apiHosts(host);
+                return apiEndPoint;
+            }));
+        return await pusher.PushAsync(settings, CancellationToken.None);
+    }
+
     private static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, EcrPushSettings settings, Func<string, IPEndPoint> endPointOf, Action<System.Net.Http.SocketsHttpHandler>? more, CancellationToken cancellationToken)
     {
-        using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(stack.StateDirectory, "tls", "ca.crt"), cancellationToken));
+        using var authority = await AuthorityAsync(stack, cancellationToken);
         var pusher = Pusher.Create(new SerilogPushLog(Serilog.Log.Logger), handler =>
         {
-            var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
-            trust.CustomTrustStore.Add(authority);
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust };
-            handler.ConnectCallback = async (context, ct) =>
+            Route(handler, authority, host =>
             {
-                Assert.EndsWith(".amazonaws.com", context.DnsEndPoint.Host, StringComparison.Ordinal);
-                var endPoint = endPointOf(context.DnsEndPoint.Host);
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(endPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+                Assert.True(host.EndsWith(".amazonaws.com", StringComparison.Ordinal) || stack.RegistryEndPoints.ContainsKey(host), $"{host} is no registry of the stand-in");
+                return endPointOf(host);
+            });
             more?.Invoke(handler);
         });
         return await pusher.PushAsync(settings, cancellationToken);
+    }
+
+    private static async Task<X509Certificate2> AuthorityAsync(LocalEcrStack stack, CancellationToken cancellationToken)
+        => X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(stack.StateDirectory, "tls", "ca.crt"), cancellationToken));
+
+    /// <summary>A handler whose connections for a host name go to the stand-in's end point for it, trusting the stack's authority alone; the request keeps the real name.</summary>
+    private static void Route(System.Net.Http.SocketsHttpHandler handler, X509Certificate2 authority, Func<string, IPEndPoint> endPointOf)
+    {
+        var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
+        trust.CustomTrustStore.Add(authority);
+        handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust };
+        handler.ConnectCallback = async (context, ct) =>
+        {
+            var endPoint = endPointOf(context.DnsEndPoint.Host);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(endPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
     }
 
     /// <summary><c>skopeo copy --src-daemon-host … docker-daemon:IMAGE DESTINATION</c>: a layout or archive made by the real tool.</summary>

@@ -72,6 +72,23 @@ public sealed class PublicRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task An_image_in_private_ECR_is_copied_to_the_public_registry_path_with_its_digest()
+    {
+        var digest = _registry.AddImage(FakeEcr.Host, "team/web", "rc", "seed");
+        _ecr.AddRepository("team/web");
+        _ecr.AddManifest("team/web", "rc", new EcrManifest(Encoding.UTF8.GetString(_registry.Manifest(FakeEcr.Host, "team/web", "rc")!.Value.Bytes), Ecr.Internal.Images.MediaTypes.DockerManifest, digest, FakeEcr.Account));
+
+        var result = await CreatePusher().PushAsync(
+            new EcrPushSettings().SetRegion("us-east-1").SetSourceRepositoryName("team/web").SetSourceImageTag("rc").SetRepositoryName("team/web").SetTargetTags("1.0").EnablePublicRegistry().EnableAutoCreateRepository(),
+            CancellationToken.None);
+
+        Assert.Equal(digest, result.Digest);
+        Assert.Equal("public.ecr.aws/fakealias/team/web:1.0", result.ImageReference);
+        Assert.Equal(_registry.Manifest(FakeEcr.Host, "team/web", "rc")!.Value.Bytes, _registry.Manifest("public.ecr.aws", "fakealias/team/web", "1.0")!.Value.Bytes);
+        Assert.Empty(_ecr.PutImages);
+    }
+
+    [Fact]
     public async Task ECR_Public_s_client_takes_its_token_from_its_own_API_and_names_public_ecr_aws_as_the_registry()
     {
         using var harness = new EcrClientHarness();

@@ -59,7 +59,7 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
         }
 
         var image = await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
-        return await destination.Writer.WriteAsync(image, destination.RepositoryName, tags, source.UploadParallelism, cancellationToken).ConfigureAwait(false);
+        return await destination.Writer.WriteAsync(image, destination.RegistryPath, tags, source.UploadParallelism, cancellationToken).ConfigureAwait(false);
     }
 
     public void Settled(int index, DestinationContext? destination, string? digest, Exception? failure)

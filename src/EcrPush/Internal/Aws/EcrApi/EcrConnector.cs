@@ -38,7 +38,7 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
         return ConnectAsync(options with { Region = EcrEndpoint.PublicRegion }, EcrEndpoint.PublicRegion, "ECR Public, which is served there", endpoint, EcrApiService.Public, transport => new EcrPublicClient(transport, registryAlias, log), cancellationToken);
     }
 
-    private async Task<EcrConnection> ConnectAsync(AwsOptions options, string region, string regionSource, EcrEndpoint endpoint, EcrApiService service, Func<EcrApiTransport, IEcrClient> client, CancellationToken cancellationToken)
+    private async Task<EcrConnection> ConnectAsync(AwsOptions options, string region, string regionSource, EcrEndpoint endpoint, EcrApiService api, Func<EcrApiTransport, IEcrClient> client, CancellationToken cancellationToken)
     {
         var (credentials, credentialSource, identity) = await new AwsCredentialResolver(environment, log).ResolveAsync(options, region, cancellationToken).ConfigureAwait(false);
 
@@ -47,16 +47,17 @@ internal sealed class EcrConnector(IEnvironment environment, IPushLog log) : IEc
         _ = await AwsCredentialResolver.FetchKeysAsync(credentials, credentialSource, cancellationToken).ConfigureAwait(false);
 
         var http = HttpFor(options.Proxy);
-        var transport = new EcrApiTransport(http, endpoint, credentials, credentialSource, log, StandardRetryPolicy.ForEndpoint(endpoint.Url), time: environment.Time, service: service);
-        log.Verbose($"{service.Name} API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
+        var transport = new EcrApiTransport(http, endpoint, credentials, credentialSource, log, StandardRetryPolicy.ForEndpoint(endpoint.Url), time: environment.Time, service: api);
+        log.Verbose($"{api.Name} API endpoint {endpoint.Url} from {endpoint.Source}, signed for {endpoint.SigningRegion}");
         log.Verbose(options.Proxy is { } proxy
-            ? $"{service.Name} API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"
-            : $"{service.Name} API calls go {EcrHttpClientFactory.DescribeEnvironmentProxy(endpoint.Url, environment)}");
+            ? $"{api.Name} API calls go through the proxy {EcrHttpClientFactory.Describe(proxy)} (the Proxy setting)"
+            : $"{api.Name} API calls go {EcrHttpClientFactory.DescribeEnvironmentProxy(endpoint.Url, environment)}");
 
         // Endpoint, signing region and identity (a keyed hash, or a number: never credential material). The identity
         // is that of the credentials' configuration, not of their current keys, so a role session that renews its
-        // keys keeps its tokens.
-        return new EcrConnection(client(transport), region, regionSource, credentialSource, endpoint.Url, $"{endpoint.Url}|{endpoint.SigningRegion}|{identity}")
+        // keys keeps its tokens. ECR Public's tokens are another registry's, also where one endpoint serves both APIs.
+        var apiPrefix = api == EcrApiService.Private ? string.Empty : $"{api.SigningName}|";
+        return new EcrConnection(client(transport), region, regionSource, credentialSource, endpoint.Url, $"{apiPrefix}{endpoint.Url}|{endpoint.SigningRegion}|{identity}")
         {
             DualStack = endpoint.DualStack,
         };
