@@ -28,7 +28,7 @@ partial class Build
     ];
 
     Target Demo => _ => _
-        .Description("The main job end to end on a local stand-in for ECR (dockerd, registry, moto): build an image, push it, pull it back (Linux, root)")
+        .Description("The main job end to end on a local stand-in for ECR (dockerd, registry, moto): build an image, push it, pull it back (Linux, root); --public pushes to the stand-in's ECR Public")
         .DependsOn(Prerequisites)
         .Executes(async () =>
         {
@@ -60,7 +60,7 @@ partial class Build
             }
         });
 
-    static async Task<EcrPushResult> RunDemoAsync(LocalEcrStack stack)
+    async Task<EcrPushResult> RunDemoAsync(LocalEcrStack stack)
     {
         Log.Information("    ECR API (moto) {Endpoint}, registry https://{Registry}, Docker engine {Engine}", stack.EcrEndpoint, stack.RegistryHost(DemoRegion), stack.DockerHost);
 
@@ -81,12 +81,13 @@ partial class Build
         var imageId = await stack.BuildImageAsync($"{DemoSourceName}:{DemoSourceTag}", layers: 3);
         Log.Information("    image ID {ImageId}", imageId);
 
-        Log.Information("3/5 Pushing it with EcrPushAsync, in this build's process...");
+        Log.Information("3/5 Pushing it with EcrPushAsync, in this build's process{Where}...", Public ? ", to the stand-in's ECR Public registry" : string.Empty);
         var pushed = await EcrPushAsync(s => s
             .SetSourceImageName(DemoSourceName).SetSourceImageTag(DemoSourceTag)
             .SetRepositoryName(DemoRepository)
             .SetTargetTags(DemoSourceTag, "latest")
-            .EnableAutoCreateRepository());
+            .EnableAutoCreateRepository()
+            .When(Public, s => s.EnablePublicRegistry().SetCatalogDescription("EcrPush's demo image").SetCatalogOperatingSystems("Linux")));
         Log.Information("    pushed reference: {Reference}", pushed.ImageReference);
         Log.Information("    all references:   {References}", string.Join(", ", pushed.AllImageReferences));
         Log.Information("    digest:           {Digest}", pushed.Digest);
@@ -101,7 +102,7 @@ partial class Build
         Log.Information("    deleted {Name}:{Tag}; the engine no longer has {ImageId}", DemoSourceName, DemoSourceTag, imageId);
 
         // The stand-in's registry password (a fixed test value); it is used, never shown.
-        var registry = new AuthConfig { ServerAddress = stack.RegistryHost(DemoRegion), Username = "AWS", Password = LocalEcrStack.RegistryPassword };
+        var registry = new AuthConfig { ServerAddress = stack.RegistryHost(Public ? LocalEcrStack.PublicSite : DemoRegion), Username = "AWS", Password = LocalEcrStack.RegistryPassword };
         string? pullError = null;
         await engine.Images.CreateImageAsync(
             new ImagesCreateParameters { FromImage = pushed.DigestReference },

@@ -42,11 +42,20 @@ partial class Build
     [Parameter("Push: create the repository when it does not exist")]
     readonly bool CreateRepository;
 
+    [Parameter("Push (and Demo): to Amazon ECR Public, public.ecr.aws/<alias>/<repository>, instead of the account's private registry")]
+    readonly bool Public;
+
+    [Parameter("Push: the ECR Public alias to push under (default: the public registry's primary alias)")]
+    readonly string? PublicAlias;
+
+    [Parameter("Push: for an ECR Public repository the push creates, its description in the ECR Public Gallery")]
+    readonly string? Description;
+
     // What Push or Demo pushed in this run, for the targets after them.
     EcrPushResult? Pushed;
 
     Target Push => _ => _
-        .Description("Pushes a local image to ECR with your AWS credentials: --source-image web:1.4.2 --repository team/web [--tag 1.4.2 latest] [--region us-east-1] [--create-repository]")
+        .Description("Pushes a local image to ECR with your AWS credentials: --source-image web:1.4.2 --repository team/web [--tag 1.4.2 latest] [--region us-east-1] [--create-repository] [--public [--public-alias my-team] [--description \"…\"]]")
         .Triggers(DeploymentFile)
         .Executes(async () =>
         {
@@ -77,9 +86,15 @@ partial class Build
                 settings = settings.EnableAutoCreateRepository();
             }
 
+            // ECR Public: its API and token are in us-east-1 whatever --region says; the alias and the description are its own.
+            if (Public)
+            {
+                settings = settings.EnablePublicRegistry().SetPublicRegistryAlias(PublicAlias).SetCatalogDescription(Description);
+            }
+
             Log.Information(
-                "Pushing {Source} to the ECR repository {Repository} with the tags {Tags}",
-                SourceImage, Repository, tags.Length > 0 ? string.Join(", ", tags) : "latest (the default)");
+                "Pushing {Source} to the {Registry} repository {Repository} with the tags {Tags}",
+                SourceImage, Public ? "ECR Public" : "ECR", Repository, tags.Length > 0 ? string.Join(", ", tags) : "latest (the default)");
             Pushed = await EcrPushAsync(settings);
             Log.Information("Pushed {References}", string.Join(", ", Pushed.AllImageReferences));
             Log.Information("Digest {DigestReference}", Pushed.DigestReference);

@@ -180,7 +180,7 @@ public sealed class EcrRegistryBehaviourTests(StackFixture fixture, ITestOutputH
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => PushThroughAsync(front, s => s.SetSourceOciLayout(layout).SetRepositoryName(repository)));
 
         output.WriteLine($"refused in {clock.Elapsed.TotalSeconds:0.00} s: {exception.Message}");
-        Assert.Equal($"The ECR repository {repository} does not exist in the account's registry in {Region}. Create it, or let the push create it with AutoCreateRepository (EnableAutoCreateRepository()).", exception.Message);
+        Assert.Equal($"The ECR repository {repository} does not exist in the account's registry in {Region} (and no repository creation template with CREATE_ON_PUSH covers the name). Create it, or let the push create it with AutoCreateRepository (EnableAutoCreateRepository()).", exception.Message);
         Assert.Empty(front.Requests);
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
