@@ -68,7 +68,7 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
     }
 
     // Credential=AKID/20260101/us-east-1/ecr/aws4_request
-    [GeneratedRegex(@"Credential=(?<key>[^/,]+)/[0-9]+/(?<region>[a-z0-9-]+)/", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"Credential=(?<key>[^/,]+)/[0-9]+/(?<region>[a-z0-9-]+)/(?<service>[a-z0-9-]+)/", RegexOptions.CultureInvariant)]
     private static partial Regex CredentialScope();
 
     private async Task HandleAsync(Socket socket)
@@ -129,7 +129,10 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
         var accessKey = scope.Success ? scope.Groups["key"].Value : null;
         if (target is { Length: 2 } && target[0] == PublicEcrApi.TargetPrefix)
         {
-            var (publicStatus, publicJson) = _public.Handle(operation!, body, region);
+            // As AWS answers a request signed for another service than the API's (ecr-public's signing name).
+            var (publicStatus, publicJson) = scope.Success && scope.Groups["service"].Value != PublicEcrApi.SigningName
+                ? (403, Error("InvalidSignatureException", $"Credential should be scoped to correct service: '{PublicEcrApi.SigningName}'."))
+                : _public.Handle(operation!, body, region);
             await WriteJsonAsync(client, publicStatus, publicJson, stopping).ConfigureAwait(false);
             return;
         }

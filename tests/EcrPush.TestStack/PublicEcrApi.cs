@@ -19,6 +19,9 @@ internal sealed partial class PublicEcrApi(string alias) : IEcrRecords
 {
     public const string TargetPrefix = "SpencerFrontendService";
 
+    /// <summary>The service a request to ECR Public's API is signed for (SigV4 credential scope).</summary>
+    public const string SigningName = "ecr-public";
+
     private const int DescriptionMax = 1024;
     private const int TextMax = 25600;
     private const int ListMax = 50;
