@@ -27,29 +27,27 @@ internal static class StackChecks
     }
 
     /// <summary>One ECR API call, whatever it answers: the status and the body (an error's included).</summary>
-    public static async Task<(int Status, string Body)> EcrApiCallAsync(LocalEcrStack stack, string region, string operation, string body)
-    {
-        using var client = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, stack.EcrEndpoint) { Content = new StringContent(body) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.Add("X-Amz-Target", $"AmazonEC2ContainerRegistry_V20150921.{operation}");
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ecr/aws4_request, SignedHeaders=host, Signature=00");
-        using var response = await client.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    public static Task<(int Status, string Body)> EcrApiCallAsync(LocalEcrStack stack, string region, string operation, string body)
+        => ApiCallAsync(stack, "AmazonEC2ContainerRegistry_V20150921", "ecr", region, operation, body);
 
     /// <summary>One call of the stand-in's ECR Public API (SpencerFrontendService), signed for <paramref name="region"/>; must succeed.</summary>
     public static async Task<JsonElement> EcrPublicApiAsync(LocalEcrStack stack, string operation, string body, string region = "us-east-1")
     {
+        var (status, text) = await ApiCallAsync(stack, "SpencerFrontendService", "ecr-public", region, operation, body);
+        Assert.True(status is >= 200 and < 300, $"{operation} answered {status}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    // The front and moto route by the target prefix and the credential scope (region, service); neither checks the signature.
+    private static async Task<(int Status, string Body)> ApiCallAsync(LocalEcrStack stack, string targetPrefix, string service, string region, string operation, string body)
+    {
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, stack.EcrEndpoint) { Content = new StringContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.Add("X-Amz-Target", $"SpencerFrontendService.{operation}");
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/ecr-public/aws4_request, SignedHeaders=host, Signature=00");
+        request.Headers.Add("X-Amz-Target", $"{targetPrefix}.{operation}");
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=00");
         using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{operation} answered {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Tags in the engine that point into the registry host: what a push must not leave behind.</summary>
