@@ -6,7 +6,7 @@ namespace Ecr.Tests;
 
 public sealed class SettingsValidatorTests
 {
-    private static readonly EcrPushSettings Valid = new EcrPushSettings()
+    internal static readonly EcrPushSettings Valid = new EcrPushSettings()
         .SetSourceImageName("web").SetSourceImageTag("1.4.2").SetRepositoryName("team/web");
 
     public static TheoryData<string, Func<EcrPushSettings, EcrPushSettings>, string[]> BadInput => new()
