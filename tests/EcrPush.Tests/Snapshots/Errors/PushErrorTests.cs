@@ -1,9 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Ecr.Internal;
 using Ecr.Internal.Aws.EcrApi;
@@ -223,78 +219,13 @@ public sealed class PushErrorTests : IDisposable
     }
 
     /// <summary>A real refused connection: the registry's host leads to a loopback port nothing listens on.</summary>
-    private Task UnreachableAsync()
-    {
-        var port = ClosedPort();
-        return PushAsync(Layout(), configure: handler => handler.ConnectCallback = (_, ct) => ConnectAsync(port, ct));
-    }
+    private Task UnreachableAsync() => PushAsync(Layout(), configure: handler => handler.ConnectCallback = Loopback.To(Loopback.ClosedPort()));
 
     /// <summary>A real TLS handshake with a registry whose certificate no authority of this machine signed.</summary>
     private async Task UntrustedCertificateAsync()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var certificate = new CertificateRequest($"CN={Host}", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        using var serverCertificate = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var server = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var connection = await listener.AcceptTcpClientAsync(stop.Token);
-                await using var tls = new SslStream(connection.GetStream());
-                try
-                {
-                    await tls.AuthenticateAsServerAsync(serverCertificate);
-                }
-                catch (Exception exception) when (exception is IOException or System.Security.Authentication.AuthenticationException)
-                {
-                    // The push gives up on the certificate: what this failure is for.
-                }
-            }
-        });
-
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        try
-        {
-            await PushAsync(Layout(), configure: handler => handler.ConnectCallback = (_, ct) => ConnectAsync(port, ct));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            try
-            {
-                await server;
-            }
-            catch (OperationCanceledException)
-            {
-                // The server was waiting for the next connection: stopped as asked.
-            }
-        }
-    }
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The stream owns the socket.")]
-    private static async ValueTask<Stream> ConnectAsync(int port, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var registry = new UntrustedTlsServer(Host);
+        await PushAsync(Layout(), configure: handler => handler.ConnectCallback = Loopback.To(registry.Port));
     }
 
     /// <summary>The registry takes the request and says nothing: the inactivity limit, here half a second, ends the wait.</summary>
