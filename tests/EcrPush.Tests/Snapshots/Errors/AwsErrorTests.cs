@@ -30,6 +30,7 @@ public sealed class AwsErrorTests : IDisposable
         ["Profile_not_found"] = t => t.CredentialsAsync(new AwsOptions { Profile = "ci" }),
         ["Profile_without_credentials"] = t => t.CredentialsAsync(new AwsOptions { Profile = "ci" }, config: "[profile ci]\nregion = eu-west-3\n"),
         ["Profile_files_not_readable"] = t => t.CredentialsAsync(new AwsOptions { Profile = "ci" }, config: ConfigNotIni),
+        ["Profile_whose_role_has_no_source"] = t => t.CredentialsAsync(new AwsOptions { Profile = "ci" }, config: "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/push\nsource_profile = base\n"),
         ["Profile_credential_process_failed"] = t => t.CredentialsAsync(new AwsOptions { Profile = "ci" }, config: "[profile ci]\ncredential_process = /bin/sh -c \"echo 'the SSO session has expired' >&2; exit 3\"\n"),
         ["Azure_Pipelines_key_without_its_secret"] = t => t.CredentialsAsync(new AwsOptions(), variables: [(AwsCredentialResolver.AzureAccessKeyVariable, "AKIAIOSFODNN7EXAMPLE")]),
         ["Environment_session_token_without_keys"] = t => t.CredentialsAsync(new AwsOptions(), variables: [(AwsCredentialResolver.AzureSessionTokenVariable, "FwoGZXIvYXdzEXAMPLE")]),
