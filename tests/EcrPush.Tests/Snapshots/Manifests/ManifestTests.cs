@@ -94,12 +94,44 @@ public sealed class ManifestTests : IDisposable
         await Verify(Shown("As pushed to team/web:1.4.2", written.Bytes, written.MediaType)).AddScrubber(SnapshotScrubbers.ScrubCompressedLayerSizes);
     }
 
-    /// <summary>An image in ECR copied into another repository is written as it was read, byte for byte, so that its digest stays.</summary>
+    /// <summary>
+    /// An image in ECR copied into another repository is written as it was read, byte for byte, so that its digest stays.
+    /// Its manifest is indented as Docker's registry writes one, so that any writing anew, even of the same JSON, shows.
+    /// </summary>
     [Fact]
     public async Task A_promoted_manifest_written_as_it_was_read()
     {
-        var digest = _registry.AddImage(Host, "team/web", "rc", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-        var (bytes, mediaType) = _registry.Manifest(Host, "team/web", "rc")!.Value;
+        var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}""");
+        var layer = Encoding.UTF8.GetBytes("the layer of the promoted image");
+        _registry.AddBlob(Host, "team/web", config);
+        _registry.AddBlob(Host, "team/web", layer);
+        var mediaType = MediaTypes.DockerManifest;
+        var bytes = Encoding.UTF8.GetBytes($$"""
+            {
+               "schemaVersion": 2,
+               "mediaType": "{{mediaType}}",
+               "config": {
+                  "mediaType": "application/vnd.docker.container.image.v1+json",
+                  "size": {{config.Length}},
+                  "digest": "{{FakeRegistry.DigestOf(config)}}"
+               },
+               "layers": [
+                  {
+                     "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                     "size": {{layer.Length}},
+                     "digest": "{{FakeRegistry.DigestOf(layer)}}"
+                  }
+               ]
+            }
+            """.ReplaceLineEndings("\n"));
+        using (var registry = new HttpClient(_registry, disposeHandler: false))
+        using (var put = new ByteArrayContent(bytes))
+        {
+            put.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            (await registry.PutAsync(new Uri($"https://{Host}/v2/team/web/manifests/rc"), put)).EnsureSuccessStatusCode();
+        }
+
+        var digest = FakeRegistry.DigestOf(bytes);
         _ecr.AddManifest("team/web", "rc", new EcrManifest(Encoding.UTF8.GetString(bytes), mediaType, digest, FakeEcr.Account));
 
         var result = await PushAsync(new EcrPushSettings().SetSourceRepositoryName("team/web").SetSourceImageTag("rc"), repository: "team/prod");
