@@ -561,7 +561,7 @@ public static partial class EcrPushSettingsExtensions
     [Pure]
     public static EcrPushSettings AddRepositoryTag(this EcrPushSettings settings, string key, string value)
         => Checked(settings).RepositoryTags.TryGetValue(Checked(key), out var existing)
-            ? throw new EcrPushException($"AddRepositoryTag(\"{key}\", …): RepositoryTags has the key '{key}' already, = '{existing}'. Replace its value with SetRepositoryTag, or remove it first with RemoveRepositoryTag.")
+            ? throw new EcrPushException($"AddRepositoryTag(\"{key}\", …): RepositoryTags has the key '{key}' already (with the value '{existing}'). Replace its value with SetRepositoryTag, or remove it first with RemoveRepositoryTag.")
             : SetRepositoryTag(settings, key, value);
 
     /// <inheritdoc cref="EcrPushSettings.RepositoryTags"/>

@@ -117,7 +117,7 @@ public sealed class SettingsExtensionsTests
 
         var exception = Assert.Throws<EcrPushException>(() => settings.AddRepositoryTag("team", "db"));
 
-        Assert.Equal("AddRepositoryTag(\"team\", …): RepositoryTags has the key 'team' already, = 'api'. Replace its value with SetRepositoryTag, or remove it first with RemoveRepositoryTag.", exception.Message);
+        Assert.Equal("AddRepositoryTag(\"team\", …): RepositoryTags has the key 'team' already (with the value 'api'). Replace its value with SetRepositoryTag, or remove it first with RemoveRepositoryTag.", exception.Message);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Ecr.Tests;
 
 public sealed class SettingsValidatorTests
 {
-    private static readonly EcrPushSettings Valid = new EcrPushSettings()
+    internal static readonly EcrPushSettings Valid = new EcrPushSettings()
         .SetSourceImageName("web").SetSourceImageTag("1.4.2").SetRepositoryName("team/web");
 
     public static TheoryData<string, Func<EcrPushSettings, EcrPushSettings>, string[]> BadInput => new()
@@ -31,8 +31,8 @@ public sealed class SettingsValidatorTests
         { "name tag conflicts", s => s.SetSourceImageName("web:2.0"), ["SourceImageName 'web:2.0' names the tag '2.0', but SourceImageTag is '1.4.2'", "give the tag once"] },
         { "name with short digest", s => s.SetSourceImageName("web@sha256:abc").ResetSourceImageTag(), ["the digest 'sha256:abc', which is not a digest", "64 lowercase hex digits"] },
         { "name digest and tag setting", s => s.SetSourceImageName("web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), ["names a digest, and SourceImageTag is '1.4.2'", "reset SourceImageTag"] },
-        { "name with bad tag", s => s.SetSourceImageName("web:1 2").ResetSourceImageTag(), ["The tag in SourceImageName 'web:1 2', '1 2' does not match the rule", "a Docker tag"] },
-        { "name with empty tag", s => s.SetSourceImageName("web:").ResetSourceImageTag(), ["The tag in SourceImageName 'web:', '' is empty"] },
+        { "name with bad tag", s => s.SetSourceImageName("web:1 2").ResetSourceImageTag(), ["SourceImageName 'web:1 2': its tag '1 2' does not match the rule", "a Docker tag"] },
+        { "name with empty tag", s => s.SetSourceImageName("web:").ResetSourceImageTag(), ["SourceImageName 'web:': its tag '' is empty"] },
         { "name upper case", s => s.SetSourceImageName("Web"), ["SourceImageName 'Web'", "a Docker image reference"] },
         { "name and id", s => s.SetSourceImageId("abc123"), ["More than one source image is set (SourceImageName 'web', SourceImageId 'abc123')"] },
         { "id with name identity", s => s.ResetSourceImageName().ResetSourceImageTag().SetImageIdentity(ImageIdentity.ImageName).SetSourceImageId("abc"), ["ImageIdentity is ImageName, but the image is given by SourceImageId 'abc': reset ImageIdentity"] },

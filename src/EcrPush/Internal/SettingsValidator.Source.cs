@@ -111,7 +111,7 @@ internal static partial class SettingsValidator
         {
             tag = name[(colon + 1)..];
             name = name[..colon];
-            if (!CheckTag($"The tag in SourceImageName {Show(reference)},", tag, problems))
+            if (!CheckTag($"SourceImageName {Show(reference)}: its tag", tag, problems))
             {
                 return null;
             }

@@ -54,8 +54,8 @@ internal static partial class SettingsValidator
     {
         var isLayout = kind == ImageFileKind.OciLayout;
         var (setting, thing, exists, isTheOtherKind, otherKindHint) = isLayout
-            ? (nameof(EcrPushSettings.SourceOciLayout), "folder", (Func<string, bool>)Directory.Exists, (Func<string, bool>)File.Exists, "it is a file: an archive goes in SourceImageArchive")
-            : (nameof(EcrPushSettings.SourceImageArchive), "file", File.Exists, Directory.Exists, "it is a folder: a layout goes in SourceOciLayout");
+            ? (nameof(EcrPushSettings.SourceOciLayout), "folder", (Func<string, bool>)Directory.Exists, (Func<string, bool>)File.Exists, "a file, not a folder: an image archive goes in SourceImageArchive")
+            : (nameof(EcrPushSettings.SourceImageArchive), "file", File.Exists, Directory.Exists, "a folder, not a file: an OCI layout goes in SourceOciLayout");
         var (path, tag, digest) = SplitReference(setting, value, exists, problems);
         if (path is null)
         {
@@ -64,7 +64,9 @@ internal static partial class SettingsValidator
 
         if (!exists(path))
         {
-            problems.Add($"{setting} {Show(value)}: the {thing} {Show(path)} does not exist ({(isTheOtherKind(path) ? otherKindHint : "check the path, relative paths are read from " + Show(Environment.CurrentDirectory))}).");
+            problems.Add(isTheOtherKind(path)
+                ? $"{setting} {Show(value)}: {Show(path)} is {otherKindHint}."
+                : $"{setting} {Show(value)}: the {thing} {Show(path)} does not exist (check the path; a relative path is read from {Show(Environment.CurrentDirectory)}).");
             return null;
         }
 
@@ -118,7 +120,7 @@ internal static partial class SettingsValidator
         if (value.LastIndexOf(':') is var colon && colon > lastSeparator && colon > 1)
         {
             var tag = value[(colon + 1)..];
-            if (!CheckTag($"The tag in {setting} {Show(value)},", tag, problems))
+            if (!CheckTag($"{setting} {Show(value)}: its tag", tag, problems))
             {
                 return (null, null, null);
             }

@@ -29,6 +29,9 @@ internal sealed class FakeEcr : IEcrConnector
 
     public Exception? ConnectFailure { get; set; }
 
+    /// <summary>Awaited by each connection (its region) before it is made: a test that wants the destinations one after the other.</summary>
+    public Func<string, Task>? ConnectGate { get; set; }
+
     /// <summary>Regions whose connection fails, as an unreachable endpoint would.</summary>
     public HashSet<string> FailingRegions { get; } = new(StringComparer.Ordinal);
 
@@ -99,17 +102,22 @@ internal sealed class FakeEcr : IEcrConnector
 
     private static string Key(string region, string? registryId, string name) => $"{region}/{registryId ?? Account}/{name}";
 
-    public Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
+    public async Task<EcrConnection> ConnectAsync(AwsOptions options, CancellationToken cancellationToken)
     {
         var region = options.Region ?? "us-east-1";
+        if (ConnectGate is { } gate)
+        {
+            await gate(region).WaitAsync(cancellationToken);
+        }
+
         if (ConnectFailure is { } failure)
         {
-            return Task.FromException<EcrConnection>(failure);
+            throw failure;
         }
 
         return FailingRegions.Contains(region)
-            ? Task.FromException<EcrConnection>(new EcrPushException($"ECR in {region} did not answer."))
-            : Task.FromResult(new EcrConnection(new Regional(this, region), region, "test", "test", new Uri($"http://ecr.{region}.test"), $"{CacheKey}|{region}") { DualStack = options.UseDualStackEndpoint == true });
+            ? throw new EcrPushException($"ECR in {region} did not answer.")
+            : new EcrConnection(new Regional(this, region), region, "test", "test", new Uri($"http://ecr.{region}.test"), $"{CacheKey}|{region}") { DualStack = options.UseDualStackEndpoint == true };
     }
 
     public Task<EcrConnection> ConnectPublicAsync(AwsOptions options, string? registryAlias, CancellationToken cancellationToken)

@@ -8,18 +8,63 @@ namespace Ecr.Tests.Fakes;
 internal sealed class RecordingLog : IPushLog
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly List<Wait> _waits = [];
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
     public string Text => string.Join('\n', _lines);
 
-    public void Verbose(string message) => _lines.Enqueue($"VRB {message}");
+    public void Verbose(string message) => Add($"VRB {message}");
 
-    public void Information(string message) => _lines.Enqueue($"INF {message}");
+    public void Information(string message) => Add($"INF {message}");
 
-    public void Warning(string message) => _lines.Enqueue($"WRN {message}");
+    public void Warning(string message) => Add($"WRN {message}");
 
-    public void ServiceMessage(string line) => _lines.Enqueue($"OUT {line}");
+    public void ServiceMessage(string line) => Add($"OUT {line}");
+
+    /// <summary>
+    /// Completes once <paramref name="times"/> lines (as recorded, with their level's prefix) match: a test that orders
+    /// the parts of a push by what they logged.
+    /// </summary>
+    public Task Logged(Func<string, bool> matches, int times = 1)
+    {
+        lock (_waits)
+        {
+            var wait = new Wait(matches, times - _lines.Count(matches));
+            if (wait.Missing <= 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _waits.Add(wait);
+            return wait.Logged.Task;
+        }
+    }
+
+    private void Add(string line)
+    {
+        lock (_waits)
+        {
+            _lines.Enqueue(line);
+            foreach (var wait in _waits.Where(wait => wait.Matches(line)).ToList())
+            {
+                if (--wait.Missing == 0)
+                {
+                    wait.Logged.TrySetResult();
+                    _waits.Remove(wait);
+                }
+            }
+        }
+    }
+
+    private sealed class Wait(Func<string, bool> matches, int missing)
+    {
+        public Func<string, bool> Matches { get; } = matches;
+
+        public int Missing { get; set; } = missing;
+
+        public TaskCompletionSource Logged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     /// <summary>
     /// The log as a person reads it at <paramref name="minimum"/>: the entries at that level or above, and the service

@@ -5,9 +5,10 @@ using System.Text;
 namespace Ecr.Tests.Readme;
 
 /// <summary>
-/// A Docker engine's API on a Unix socket of the test's, answering each request from <see cref="Answer"/> and closing
+/// A Docker engine's API on a Unix socket of the test's, answering each request from the answer function and closing
 /// the connection: enough for the real engine adapter (Docker.DotNet) to meet a missing image or a failed push the
-/// way dockerd reports them.
+/// way dockerd reports them. An answer of status 0 is none at all: the connection stays open and silent, as an engine
+/// that waits on a registry which stopped answering. Connections are served side by side.
 /// </summary>
 internal sealed class FakeEngineSocket : IAsyncDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class FakeEngineSocket : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Func<string, string, (int Status, string Body)> _answer;
+    private readonly List<Task> _served = [];
 
     public FakeEngineSocket(string path, Func<string, string, (int Status, string Body)> answer)
     {
@@ -44,6 +46,14 @@ internal sealed class FakeEngineSocket : IAsyncDisposable
         {
         }
 
+        Task[] served;
+        lock (_served)
+        {
+            served = [.. _served];
+        }
+
+        await Task.WhenAll(served);
+
         _stop.Dispose();
         File.Delete(Path);
     }
@@ -62,8 +72,19 @@ internal sealed class FakeEngineSocket : IAsyncDisposable
                 return;
             }
 
-            using (connection)
-            await using (var stream = new NetworkStream(connection, ownsSocket: false))
+            lock (_served)
+            {
+                _served.Add(ServeAsync(connection));
+            }
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        using (connection)
+        await using (var stream = new NetworkStream(connection, ownsSocket: false))
+        {
+            try
             {
                 var head = await ReadHeadAsync(stream);
                 var requestLine = head.Split("\r\n")[0].Split(' ');
@@ -73,12 +94,21 @@ internal sealed class FakeEngineSocket : IAsyncDisposable
                 }
 
                 var (status, body) = _answer(requestLine[0], requestLine[1]);
+                if (status == 0)
+                {
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                }
+
                 var bytes = Encoding.UTF8.GetBytes(body);
                 var response = string.Create(
                     CultureInfo.InvariantCulture,
                     $"HTTP/1.1 {status} {(status < 300 ? "OK" : "Error")}\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n");
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
                 await stream.WriteAsync(bytes, _stop.Token);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or IOException)
+            {
+                // Stopped while it held the connection, or the client went away first (it gave up on the silence).
             }
         }
     }

@@ -95,13 +95,13 @@ public sealed class ReadmeErrorsTests : IDisposable
             .ResolveAsync(new AwsOptions(), "us-east-1", CancellationToken.None);
     }
 
-    private async Task NoRegionAsync()
+    internal async Task NoRegionAsync()
     {
         using var home = new AwsHome();
         await new AwsRegionResolver(home.Environment(("AWS_EC2_METADATA_DISABLED", "true"))).ResolveAsync(new AwsOptions(), CancellationToken.None);
     }
 
-    private static async Task AccessDeniedAsync()
+    internal static async Task AccessDeniedAsync()
     {
         using var harness = new EcrClientHarness();
         harness.Stub.ThenError(HttpStatusCode.BadRequest, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:GetAuthorizationToken");
@@ -109,7 +109,7 @@ public sealed class ReadmeErrorsTests : IDisposable
     }
 
     // A socket file that nothing listens on, as a stopped dockerd leaves behind.
-    private async Task EngineNotAnsweringAsync()
+    internal async Task EngineNotAnsweringAsync()
     {
         var path = Path.Combine(_scratch, "stopped.sock");
         using var bound = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -118,7 +118,7 @@ public sealed class ReadmeErrorsTests : IDisposable
     }
 
     // A TLS engine whose certificate ca.pem did not sign.
-    private async Task EngineTlsOfAnotherAuthorityAsync()
+    internal async Task EngineTlsOfAnotherAuthorityAsync()
     {
         using var engineKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var engineCertificate = SelfSigned("CN=127.0.0.1", engineKey);
@@ -160,7 +160,7 @@ public sealed class ReadmeErrorsTests : IDisposable
         }
     }
 
-    private async Task ImageNotInEngineAsync()
+    internal async Task ImageNotInEngineAsync()
     {
         await using var engine = new FakeEngineSocket(Path.Combine(_scratch, "missing-image.sock"), (_, path) =>
             path.Contains("/images/json", StringComparison.Ordinal) ? (200, "[]")
@@ -171,7 +171,7 @@ public sealed class ReadmeErrorsTests : IDisposable
 
     // The real engine adapter, on an engine that has the image and streams the registry's refusal of the push, under
     // the push's own steps (FakeEcr behind the ECR seam): what a user sees when the registry says no.
-    private async Task RegistryRefusedPushAsync()
+    internal async Task RegistryRefusedPushAsync()
     {
         const string imageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         await using var engine = new FakeEngineSocket(Path.Combine(_scratch, "refused-push.sock"), (method, path) =>

@@ -72,7 +72,7 @@ public sealed partial class RegistryRetryTests : IDisposable
         Assert.Equal(RegistryErrorCode.Tls, failure.Code);
         Assert.Equal(1, failure.Attempts);
         Assert.Empty(Waits());
-        Assert.Equal($"The TLS connection to the registry {Host} failed when asked to check the blob {Blob} in team/web: The SSL connection could not be established, see inner exception. (The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot). If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.", failure.Message);
+        Assert.Equal($"The TLS connection to the registry {Host} failed when asked to check the blob {Blob} in team/web: The SSL connection could not be established (The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot). If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.", failure.Message);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed partial class RegistryRetryTests : IDisposable
         var failure = await Assert.ThrowsAsync<RegistryException>(() => Client().GetManifestAsync("team/web", "1", CancellationToken.None));
 
         Assert.Equal(RegistryErrorCode.NameInvalid, failure.Code);
-        Assert.Equal($"The registry {Host} answered 400 Bad Request when asked to read the manifest team/web:1: NAME_INVALID: invalid repository name", failure.Message);
+        Assert.Equal($"The registry {Host} answered 400 Bad Request when asked to read the manifest team/web:1: NAME_INVALID: invalid repository name.", failure.Message);
         Assert.Single(_registry.Requests);
     }
 

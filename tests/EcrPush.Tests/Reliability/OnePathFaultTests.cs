@@ -44,7 +44,7 @@ public sealed class OnePathFaultTests : IDisposable
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => Pusher().PushAsync(Settings("web:1.4.2").SetTargetTags("1.4.2", "latest"), CancellationToken.None));
 
-        Assert.Equal($"The Docker engine's push to {FakeEcr.Host} failed when asked to push {Target}:latest: denied: not allowed Tagged before the failure: {Target}:1.4.2 ({FakeDockerEngine.Digest}); not tagged: latest.", exception.Message);
+        Assert.Equal($"The Docker engine's push to {FakeEcr.Host} failed when asked to push {Target}:latest: denied: not allowed. Tagged before the failure: {Target}:1.4.2 ({FakeDockerEngine.Digest}); not tagged: latest.", exception.Message);
         var landed = Assert.Single(exception.Landed);
         Assert.Equal([$"{Target}:1.4.2"], landed.ImageReferences);
         Assert.Equal(FakeDockerEngine.Digest, landed.Digest);

@@ -1,8 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Ecr.Internal.Images;
 using Ecr.Internal.Sources;
 using Ecr.Tests.Fakes;
@@ -112,46 +110,10 @@ public sealed class ImageArchiveReaderTests : IDisposable
 
     private static ImageFileSpec Archive(string path, string? tag = null) => new(ImageFileKind.Archive, path, tag, null);
 
-    /// <summary>A docker-archive as docker save writes one: manifest.json, the config, each layer an uncompressed tar in a folder of its own.</summary>
-    private async Task<(string Archive, byte[] Config)> DockerArchiveAsync(IReadOnlyList<byte[]> layers, bool gzip, IReadOnlyList<string>? diffIds = null, IReadOnlyList<string>? layerNames = null)
-    {
-        var names = layerNames ?? [.. layers.Select((_, i) => $"layer{i}/layer.tar")];
-        var config = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["architecture"] = "amd64",
-            ["os"] = "linux",
-            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray([.. (diffIds ?? [.. layers.Select(Digest)]).Select(id => (JsonNode)id)]) },
-        }.ToJsonString());
-        var manifest = new JsonArray(new JsonObject { ["Config"] = "config.json", ["RepoTags"] = new JsonArray("web:1"), ["Layers"] = new JsonArray([.. names.Select(n => (JsonNode)n)]) });
-        var path = Path.Combine(_folder, gzip ? "web.tar.gz" : "web.tar");
-        await using (var file = File.Create(path))
-        {
-            await using Stream output = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-            await using var tar = new TarWriter(output, TarEntryFormat.Pax);
-            await AddAsync(tar, "manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
-            await AddAsync(tar, "config.json", config);
-            for (var i = 0; i < layers.Count; i++)
-            {
-                await AddAsync(tar, layerNames is null ? names[i] : $"layer{i}/layer.tar", layers[i]);
-            }
-        }
+    private Task<(string Archive, byte[] Config)> DockerArchiveAsync(IReadOnlyList<byte[]> layers, bool gzip, IReadOnlyList<string>? diffIds = null, IReadOnlyList<string>? layerNames = null)
+        => TestArchive.DockerAsync(_folder, layers, gzip, diffIds, layerNames);
 
-        return (path, config);
-    }
-
-    private static async Task AddAsync(TarWriter tar, string name, byte[] content)
-        => await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
-
-    private static byte[] LayerTar(string file, string text)
-    {
-        using var bytes = new MemoryStream();
-        using (var tar = new TarWriter(bytes, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
-        }
-
-        return bytes.ToArray();
-    }
+    private static byte[] LayerTar(string file, string text) => TestArchive.LayerTar(file, text);
 
     private static byte[] Gunzip(byte[] bytes)
     {
@@ -161,7 +123,7 @@ public sealed class ImageArchiveReaderTests : IDisposable
         return output.ToArray();
     }
 
-    private static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+    private static string Digest(byte[] bytes) => TestLayout.Digest(bytes);
 
     private static IEnumerable<string> ScratchFolders() => Directory.GetDirectories(Path.GetTempPath(), "ecrpush-*").Where(d => !d.Contains("archive-test", StringComparison.Ordinal) && !d.Contains("layout", StringComparison.Ordinal));
 }

@@ -67,7 +67,7 @@ public sealed class SourceSettingsTests : IDisposable
 
         var file = Path.Combine(_folder, "image.tar");
         File.WriteAllText(file, "x");
-        Assert.Contains("it is a file: an archive goes in SourceImageArchive", Invalid(new EcrPushSettings().SetSourceOciLayout(file).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
+        Assert.Contains("is a file, not a folder: an image archive goes in SourceImageArchive", Invalid(new EcrPushSettings().SetSourceOciLayout(file).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class SourceSettingsTests : IDisposable
         Assert.Contains($"the file '{missing}' does not exist", Invalid(new EcrPushSettings().SetSourceImageArchive(missing).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
 
         var folder = Directory.CreateDirectory(Path.Combine(_folder, "layout")).FullName;
-        Assert.Contains($"SourceImageArchive '{folder}': the file '{folder}' does not exist (it is a folder: a layout goes in SourceOciLayout)", Invalid(new EcrPushSettings().SetSourceImageArchive(folder).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
+        Assert.Contains($"SourceImageArchive '{folder}': '{folder}' is a folder, not a file: an OCI layout goes in SourceOciLayout.", Invalid(new EcrPushSettings().SetSourceImageArchive(folder).SetRepositoryName("team/web")).Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -69,6 +69,7 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
         var immutable = new ImmutableTags(destination, plan.Tags, image.Identity, log);
         IReadOnlyDictionary<string, string> alreadyThere = new Dictionary<string, string>();
         var started = DateTimeOffset.UtcNow;
+        var writing = false;
         try
         {
             alreadyThere = await immutable.FindHeldAsync(cancellationToken).ConfigureAwait(false);
@@ -78,7 +79,9 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
                 return Pushed(plan, destination, alreadyThere[plan.Tags[0]], image, plan.Tags);
             }
 
+            writing = true;
             var digest = (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
+            writing = false;
 
             // A repository a creation template made on push is read now that it exists; an archived digest the push revived is said.
             destination = destination with { Repository = await repositories.SettleAsync(destination.Connection, destination.RepositoryName, destination.Destination.RegistryId, repository, cancellationToken).ConfigureAwait(false) };
@@ -96,6 +99,11 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
         catch (WriteFailedException failed)
         {
             throw Explain(failed.InnerException!, plan, destination, failed, image, alreadyThere);
+        }
+        catch (Exception exception) when (writing && exception is EcrPushException or RegistryException)
+        {
+            // The source failed before its write began (a copy reading its image from the registry, say): no tag landed here.
+            throw Explain(exception, plan, destination, new WriteFailedException(null, [], exception), image, alreadyThere);
         }
         catch (EcrPushException exception) when (repository.Created)
         {
@@ -122,9 +130,9 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
             : $"Tagged before the failure: {string.Join(", ", failed.LandedTags.Select(tag => $"{destination.Target}:{tag}"))} ({failed.Digest}); not tagged: {string.Join(", ", missing)}.";
         var stays = destination.Repository.Created ? $" {RepositoryStays(destination, empty: held.Count == 0)}" : string.Empty;
         // The cause's message is in this one whole; the chain goes on with what caused it (the registry's answer, say).
-        return new EcrPushException($"{cause.Message} {landed}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
+        return new EcrPushException($"{Messages.Sentence(cause.Message)} {landed}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
         {
-            Landed = held.Count == 0 ? [] : [Pushed(plan, destination, failed.LandedTags.Count > 0 ? failed.Digest : alreadyThere[held[0]], image, held)],
+            Landed = held.Count == 0 ? [] : [Pushed(plan, destination, failed.LandedTags.Count > 0 ? failed.Digest! : alreadyThere[held[0]], image, held)],
         };
     }
 

@@ -208,7 +208,7 @@ internal sealed class DockerEngine : IDockerEngine
         {
             1 => new EngineImage(matches[0].ID, [.. matches[0].RepoTags ?? []]),
             0 => throw new EcrPushException($"No image in the Docker engine at {Endpoint} has an ID starting with {id}. Check SourceImageId against `docker images --no-trunc`."),
-            _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => Names.ShortImageId(m.ID)))}): give more characters of the ID."),
+            _ => throw new EcrPushException($"SourceImageId {id} matches {matches.Count} images in the Docker engine at {Endpoint} ({string.Join(", ", matches.Take(5).Select(m => m.ID))}): give more characters of the ID."),
         };
     }
 
@@ -262,15 +262,25 @@ internal sealed class DockerEngine : IDockerEngine
         return exception;
     }
 
+    /// <summary>The engine's answer as a sentence: its status, and the message of its JSON error body read as JSON (so that its escapes do not show).</summary>
     private static string Describe(DockerApiException exception)
     {
         var body = exception.ResponseBody?.Trim() ?? string.Empty;
-        const string prefix = "{\"message\":\"";
-        if (body.StartsWith(prefix, StringComparison.Ordinal) && body.EndsWith("\"}", StringComparison.Ordinal))
+        try
         {
-            body = body[prefix.Length..^2];
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                body = message.GetString() ?? string.Empty;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: the body as it came.
         }
 
-        return $"{(int)exception.StatusCode} {(exception.StatusCode == HttpStatusCode.NotFound ? "not found" : exception.StatusCode.ToString())}: {body}";
+        return Messages.Sentence($"{(int)exception.StatusCode} {(exception.StatusCode == HttpStatusCode.NotFound ? "not found" : exception.StatusCode.ToString())}: {body}");
     }
 }

@@ -80,7 +80,7 @@ internal static class EngineClients
         }
         catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new EcrPushException($"The Docker engine's TLS client certificate could not be read from {tls.CertificateFile} and {tls.KeyFile} (from {tls.Source}): {exception.Message}. They must be PEM files of one certificate and its private key.", exception);
+            throw new EcrPushException($"The Docker engine's TLS client certificate could not be read from {tls.CertificateFile} and {tls.KeyFile} (from {tls.Source}): {Messages.Sentence(exception.Message)} They must be PEM files of one certificate and its private key.", exception);
         }
     }
 
@@ -98,7 +98,7 @@ internal static class EngineClients
         }
         catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new EcrPushException($"The Docker engine's certificate authority could not be read from {tls.CaFile} (from {tls.Source}): {exception.Message}. It must be a PEM file of the engine's CA certificate.", exception);
+            throw new EcrPushException($"The Docker engine's certificate authority could not be read from {tls.CaFile} (from {tls.Source}): {Messages.Sentence(exception.Message)} It must be a PEM file of the engine's CA certificate.", exception);
         }
 
         if (authorities.Count == 0)

@@ -136,9 +136,13 @@ internal sealed record EngineTarget(Uri Endpoint, string Source, EngineTls? Tls)
             host = docker.TryGetProperty("Host", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             skipVerify = docker.TryGetProperty("SkipTLSVerify", out var skip) && skip.ValueKind == JsonValueKind.True;
         }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (KeyNotFoundException exception)
         {
-            throw new EcrPushException($"The Docker context '{name}' (from {source}) could not be read from {meta}: {exception.Message}. Recreate it with docker context create.", exception);
+            throw new EcrPushException($"The Docker context '{name}' (from {source}) in {meta} names no Docker engine (it has no Endpoints.docker). Recreate it with docker context create.", exception);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            throw new EcrPushException($"The Docker context '{name}' (from {source}) could not be read from {meta}: {Messages.Sentence(exception.Message)} Recreate it with docker context create.", exception);
         }
 
         if (host is null || !Uri.TryCreate(host, UriKind.Absolute, out var endpoint))

@@ -14,10 +14,11 @@ internal sealed record WriteResult(string Digest, IReadOnlyList<string> Tags);
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1064:Exceptions should be public", Justification = "Never leaves the library: the destination step turns it into an EcrPushException.")]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Always made with what landed.")]
-internal sealed class WriteFailedException(string digest, IReadOnlyList<string> landedTags, Exception cause)
+internal sealed class WriteFailedException(string? digest, IReadOnlyList<string> landedTags, Exception cause)
     : Exception(cause.Message, cause)
 {
-    public string Digest { get; } = digest;
+    /// <summary>The digest of what was written; null when the write failed before it knew one.</summary>
+    public string? Digest { get; } = digest;
 
     public IReadOnlyList<string> LandedTags { get; } = landedTags;
 }
@@ -96,7 +97,7 @@ internal sealed class ImageWriter(RegistryClient client, IPushLog log, KnownBlob
                 log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Short(blob.Digest)}: uploaded {blob.Size} bytes in {started.Elapsed.TotalSeconds:0.00} s{(from is null ? string.Empty : $" (the registry did not mount it from {from})")}"));
             }).ConfigureAwait(false);
         var from = location is null ? string.Empty : $" from {location}";
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs{from} ({uploaded} bytes; the others were in {client.RegistryHost}/{repository}{(mounted > 0 ? $", or mounted from another of its repositories: {mounted}" : string.Empty)}) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs{from} ({uploaded} bytes{(fresh < blobs.Count ? $"; the others were in {client.RegistryHost}/{repository}{(mounted > 0 ? $", or mounted from another of its repositories: {mounted}" : string.Empty)}" : string.Empty)}) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
     }
 
     /// <summary>Another repository of this registry that holds the blob: the source's own when it is in this registry, else one this process saw it in.</summary>

@@ -116,7 +116,7 @@ internal sealed class RegistryException : Exception
         }
 
         var status = (int)response.StatusCode;
-        var message = string.Create(CultureInfo.InvariantCulture, $"The registry {registryHost} answered {status} {response.ReasonPhrase} when asked to {what}{(answer.Length > 0 ? $": {answer}" : ".")}{Hint(code, status, what)}");
+        var message = string.Create(CultureInfo.InvariantCulture, $"The registry {registryHost} answered {status} {response.ReasonPhrase} when asked to {what}{(answer.Length > 0 ? $": {Messages.Sentence(answer)}" : ".")}{Hint(code, status, what)}");
         return new RegistryException(code, registryHost, message) { Status = status, RetryAfter = RetryAfterOf(response) };
     }
 

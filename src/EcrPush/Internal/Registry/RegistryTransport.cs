@@ -123,11 +123,11 @@ internal sealed class RegistryTransport
             return new RegistryException(
                 RegistryErrorCode.Tls,
                 RegistryHost,
-                $"The TLS connection to the registry {RegistryHost} failed when asked to {what}: {Describe(exception)}. If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
+                $"The TLS connection to the registry {RegistryHost} failed when asked to {what}: {Messages.Sentence(Messages.Cause(exception))} If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
                 exception);
         }
 
-        return new RegistryException(RegistryErrorCode.Unreachable, RegistryHost, $"The registry {RegistryHost} could not be reached, or the connection broke, when asked to {what}: {Describe(exception)}.", exception);
+        return new RegistryException(RegistryErrorCode.Unreachable, RegistryHost, $"The registry {RegistryHost} could not be reached, or the connection broke, when asked to {what}: {Messages.Sentence(Messages.Cause(exception))}", exception);
     }
 
     public RegistryException Silent(string what, Exception exception) => new(
@@ -150,7 +150,4 @@ internal sealed class RegistryTransport
 
         return false;
     }
-
-    private static string Describe(Exception exception)
-        => exception.InnerException is { } inner && !exception.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{exception.Message} ({inner.Message})" : exception.Message;
 }

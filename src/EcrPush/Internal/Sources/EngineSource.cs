@@ -89,7 +89,7 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
             }
             catch (Exception exception) when (exception is not OperationCanceledException || landed.Count > 0)
             {
-                throw new WriteFailedException(digest ?? string.Empty, landed, exception);
+                throw new WriteFailedException(digest, landed, exception);
             }
         }
 
@@ -126,7 +126,7 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new EcrPushException($"Not pushed to {destination.Target}: the image is copied there from the first destination, which failed ({exception.Message}).", exception);
+            throw new EcrPushException($"The image is copied to {destination.Target} from the first destination, which failed ({exception.Message.TrimEnd('.')}).", exception);
         }
 
         await _reading.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -33,7 +33,7 @@ internal static class RegistryImageReader
             {
                 if (depth == MaxDepth)
                 {
-                    throw new EcrPushException($"The index {digest} in {where} nests indexes deeper than {MaxDepth} levels, which a copy does not follow.");
+                    throw new EcrPushException($"The index {digest} in {where} nests indexes deeper than {MaxDepth} levels, which a copy does not follow. Copy one of its images by its digest (SourceImageDigest), or the whole of it with a tool that follows any depth (skopeo copy --all).");
                 }
 
                 var children = new List<ImageManifest>();
@@ -52,7 +52,7 @@ internal static class RegistryImageReader
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new EcrPushException($"The manifest {digest} in {where} ({manifest.MediaType}) is not one a copy can read: {exception.Message}.", exception);
+            throw new EcrPushException($"The manifest {digest} in {where} ({manifest.MediaType}) is not one a copy can read: {Messages.Sentence(exception.Message)} Look at it (aws ecr batch-get-image, or crane manifest) and push it again from its build.", exception);
         }
     }
 

@@ -125,7 +125,7 @@ internal sealed class EcrApiTransport
                 {
                     // A certificate the machine does not trust will not become trusted on retry.
                     throw new EcrPushException(
-                        $"The TLS connection to the {Service.Name} API at {_endpoint.Url} ({_endpoint.SigningRegion}) for {operation} failed: {Describe(exception)}. If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
+                        $"The TLS connection to the {Service.Name} API at {_endpoint.Url} ({_endpoint.SigningRegion}) for {operation} failed: {Messages.Sentence(Messages.Cause(exception))} If a proxy inspects TLS traffic, add its CA certificate to this machine's trust store; certificate checks are never turned off.",
                         exception);
                 }
                 catch (IOException exception)
@@ -205,8 +205,6 @@ internal sealed class EcrApiTransport
     private static bool IsTlsFailure(HttpRequestException exception)
         => exception.HttpRequestError == HttpRequestError.SecureConnectionError || exception.InnerException is AuthenticationException;
 
-    private static string Describe(Exception exception)
-        => exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
 }
 
 /// <summary>

@@ -112,8 +112,12 @@ internal static class EcrErrors
             "KmsException" => "Check the KMS key, and that the identity may use it (kms:CreateGrant, kms:DescribeKey).",
             "LimitExceededException" => "A service quota was reached (e.g. repositories per registry): delete unused repositories or request a quota increase.",
             "TooManyTagsException" or "InvalidTagParameterException" => "Check the repository tags: at most 50, keys and values within ECR's limits.",
+            "InvalidParameterException" or "ValidationException" when message.Contains("LifecyclePolicy", StringComparison.OrdinalIgnoreCase)
+                => "Check LifecyclePolicy against ECR's lifecycle policy rules (each rule's rulePriority, selection and action).",
+            "InvalidParameterException" or "ValidationException" when message.Contains("policyText", StringComparison.OrdinalIgnoreCase)
+                => "Check RepositoryPolicy: it must be an IAM policy document that ECR accepts for a repository.",
             "InvalidParameterException" or "ValidationException" => "Check the settings this call used (repository name, registry ID, tag).",
-            _ => string.Empty,
+            _ => $"ECR's API reference says what {code} means for {operation}: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_{operation}.html",
         };
     }
 }

@@ -96,7 +96,7 @@ internal sealed class AwsCredentialResolver
         try
         {
             return await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys.");
+                ?? throw new EcrPushException($"The AWS credentials from {source} gave no keys. Check that {source} holds an access key ID and a secret access key (and a session token with temporary keys).");
         }
         catch (Exception exception) when (exception is not OperationCanceledException and not EcrPushException)
         {
@@ -112,7 +112,7 @@ internal sealed class AwsCredentialResolver
         var advice = source.StartsWith("the role ", StringComparison.Ordinal)
             ? " To assume a role, the base identity needs sts:AssumeRole on it, the role's trust policy must allow that identity, and the ExternalId (AwsExternalId) must match the one the trust policy asks for."
             : " Check those credentials: they may be expired (renew the session, e.g. aws sso login), incomplete, or unreadable.";
-        return new EcrPushException($"Getting AWS credentials from {source} failed: {detail.Trim()}{advice}", exception);
+        return new EcrPushException($"Getting AWS credentials from {source} failed: {Messages.Sentence(detail)}{advice}", exception);
     }
 
     private async Task<ResolvedCredentials> ResolveBaseAsync(AwsOptions options, CancellationToken cancellationToken)
