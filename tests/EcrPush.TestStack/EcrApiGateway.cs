@@ -188,7 +188,14 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
     private static string Error(string code, string message) => new JsonObject { ["__type"] = code, ["message"] = message }.ToJsonString();
 
     private static Task WriteJsonAsync(Stream client, int status, string json, CancellationToken cancellationToken)
-        => WriteAsync(client, status, status == 200 ? "OK" : "Bad Request", "application/x-amz-json-1.1", [], Encoding.UTF8.GetBytes(json), cancellationToken);
+        => WriteAsync(client, status, ReasonPhrase(status), "application/x-amz-json-1.1", [], Encoding.UTF8.GetBytes(json), cancellationToken);
+
+    /// <summary>The reason phrase HTTP gives the status (403 Forbidden, not Bad Request), as AWS's front ends send it.</summary>
+    private static string ReasonPhrase(int status)
+    {
+        using var response = new HttpResponseMessage((System.Net.HttpStatusCode)status);
+        return response.ReasonPhrase ?? "Error";
+    }
 
     private static async Task WriteAsync(Stream client, int status, string reason, string? contentType, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
     {
