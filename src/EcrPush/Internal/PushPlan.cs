@@ -17,6 +17,17 @@ internal sealed record PushPlan(
 {
     /// <summary>How to reach the engine beyond its endpoint: TLS, a context, whether plain TCP to another machine is refused.</summary>
     public EngineOptions Engine { get; init; } = new();
+
+    /// <summary>The files to attach, and whether to wait for ECR's managed signing.</summary>
+    public ReferrerPlan Referrers { get; init; } = ReferrerPlan.None;
+}
+
+/// <summary>The files to attach to the image (each checked, with its digest), and whether and how long to wait for ECR's managed signing.</summary>
+internal sealed record ReferrerPlan(IReadOnlyList<Images.AttachedFile> Attachments, bool WaitForSigning, TimeSpan SigningTimeout)
+{
+    public static TimeSpan DefaultSigningTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    public static ReferrerPlan None { get; } = new([], WaitForSigning: false, DefaultSigningTimeout);
 }
 
 /// <summary>The engine settings besides DockerHost; each unset one falls back to the Docker CLI's variables.</summary>

@@ -38,6 +38,7 @@ internal static partial class SettingsValidator
         var proxy = CheckUri(nameof(settings.Proxy), settings.Proxy, ["http", "https"], problems);
         var destinations = CheckDestinations(settings, problems);
         var repositoryOptions = CheckRepositoryOptions(settings, problems);
+        var referrers = CheckReferrers(settings, source, problems);
 
         if (problems.Count > 0)
         {
@@ -49,7 +50,7 @@ internal static partial class SettingsValidator
         }
 
         return new PushPlan(
-            source!,
+            source! with { IncludeReferrers = settings.IncludeReferrers },
             repositoryName!,
             tags,
             settings.AutoCreateRepository,
@@ -75,6 +76,7 @@ internal static partial class SettingsValidator
             })
         {
             Engine = new EngineOptions(settings.DockerTlsVerify, settings.DockerCertPath, settings.DockerContext, settings.RequireDockerTls),
+            Referrers = referrers,
         };
     }
 

@@ -17,6 +17,7 @@ internal sealed class FakeEcr : IEcrConnector
     private int _describeCalls;
     private int _createCalls;
     private int _batchGetImageCalls;
+    private int _signingConfigurationCalls;
 
     /// <summary>Repositories by <c>region/account/name</c>: their tag mutability and, per tag, the image there.</summary>
     public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrManifest> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
@@ -51,6 +52,17 @@ internal sealed class FakeEcr : IEcrConnector
 
     /// <summary>What PutImage answers for a tag; unset: the tag is put.</summary>
     public Func<string, EcrPutImageOutcome> PutImageOutcome { get; set; } = _ => EcrPutImageOutcome.Put;
+
+    /// <summary>What GetSigningConfiguration answers, in every region; unset: no configuration (ECR's SigningConfigurationNotFoundException).</summary>
+    public EcrSigningConfiguration SigningConfiguration { get; set; } = EcrSigningConfiguration.None;
+
+    /// <summary>What DescribeImageSigningStatus answers for a region, repository and digest, and the call's number for that image (from 1).</summary>
+    public Func<(string Region, string Repository, string Digest, int Call), IReadOnlyList<EcrImageSigningStatus>> SigningStatuses { get; set; } = _ => [];
+
+    /// <summary>Every DescribeImageSigningStatus: region, repository, digest.</summary>
+    public ConcurrentQueue<(string Region, string Repository, string Digest)> SigningStatusCalls { get; } = new();
+
+    public int SigningConfigurationCalls => _signingConfigurationCalls;
 
     public void AddManifest(string repository, string reference, EcrManifest manifest, string region = "us-east-1")
         => Manifests[$"{Key(region, null, repository)}:{reference}"] = manifest;
@@ -159,6 +171,19 @@ internal sealed class FakeEcr : IEcrConnector
         {
             ecr.Policies.Enqueue((repositoryName, "repository", policy));
             return Task.CompletedTask;
+        }
+
+        public Task<EcrSigningConfiguration> GetSigningConfigurationAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._signingConfigurationCalls);
+            return Task.FromResult(ecr.SigningConfiguration);
+        }
+
+        public Task<IReadOnlyList<EcrImageSigningStatus>> DescribeImageSigningStatusAsync(string repositoryName, string? registryId, string digest, CancellationToken cancellationToken)
+        {
+            ecr.SigningStatusCalls.Enqueue((region, repositoryName, digest));
+            var call = ecr.SigningStatusCalls.Count(c => c == (region, repositoryName, digest));
+            return Task.FromResult(ecr.SigningStatuses((region, repositoryName, digest, call)));
         }
 
         private EcrRepository Repository(string name, string? registryId, string mutability, bool created)
