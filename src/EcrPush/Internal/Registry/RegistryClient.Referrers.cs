@@ -48,7 +48,7 @@ internal sealed partial class RegistryClient
 
         if (index.MediaType != MediaTypes.OciIndex)
         {
-            throw new EcrPushException($"The tag {tag} of {RegistryHost}/{repository} holds a {index.MediaType} ({index.Digest}), not the OCI image index that lists the referrers of {subject} on a registry without the referrers API. Something other than a referrers list took the tag: delete it, and push again.");
+            throw new EcrPushException($"The tag {tag} of {RegistryHost}/{repository} holds {index.Digest} ({index.MediaType}), not the OCI image index that lists the referrers of {subject} on a registry without the referrers API: something other than a referrers list took the tag. Delete it.");
         }
 
         return (true, Entries(JsonNode.Parse(index.Bytes)));

@@ -57,7 +57,7 @@ internal static partial class OciLayoutReader
                 var manifest = await ReadDescriptorAsync(layout, candidate.Entry, whole, shownAs, topLevel: true, cancellationToken).ConfigureAwait(false);
                 if (RefusedMediaType(manifest) is { } refused)
                 {
-                    throw new EcrPushException($"{shownAs}: the referrer {candidate.Digest} ({ArtifactManifests.TypeOf(manifest)}) of {candidate.Subject} has the media type '{refused}', which ECR would refuse before any of it is stored: {ArtifactManifests.EcrRefusal(refused)}. Nothing was pushed. Write the referrer again with a type without parameters, or push without the layout's referrers (DisableIncludeReferrers()).");
+                    throw new EcrPushException($"{shownAs}: the referrer {candidate.Digest} ({ArtifactManifests.TypeOf(manifest)}) of {candidate.Subject} has the media type '{refused}', which ECR would refuse before any of it is stored: {ArtifactManifests.EcrRefusal(refused)}. Write the referrer again with a type without parameters, or push without the layout's referrers (DisableIncludeReferrers()).");
                 }
 
                 referrers.Add(manifest);
