@@ -60,7 +60,7 @@ internal sealed class ManagedSigning(IPushLog log, TimeProvider time)
             var statuses = await client.DescribeImageSigningStatusAsync(destination.RepositoryName, destination.Destination.RegistryId, digest, cancellationToken).ConfigureAwait(false);
             if (statuses.FirstOrDefault(status => status.Status == EcrSigningStatus.Failed) is { } failed)
             {
-                throw new SigningFailedException($"ECR's managed signing of {image} failed (signing profile {failed.SigningProfileArn}): {failed.FailureCode ?? "(no code)"}: {failed.FailureReason ?? "(no reason given)"}. The image is not signed. Fix what ECR names (the AWS Signer profile, its state or permissions), then push again.", statuses);
+                throw new SigningFailedException($"ECR's managed signing of {image} failed (signing profile {failed.SigningProfileArn}): {failed.FailureCode ?? "(no code)"}: {failed.FailureReason?.TrimEnd('.') ?? "(no reason given)"}. The image is not signed. Fix what ECR names (the AWS Signer profile, its state or permissions); aws ecr describe-image-signing-status --repository-name {destination.RepositoryName} --image-id imageDigest={digest} shows the image's status.", statuses);
             }
 
             var done = statuses.Count > 0 && statuses.All(status => status.Status == EcrSigningStatus.Complete);
