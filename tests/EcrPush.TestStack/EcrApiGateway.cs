@@ -11,7 +11,7 @@ namespace Ecr.TestStack;
 /// storage does it. In ECR a PutImage through the API makes the tag pullable from the registry at once; moto keeps its
 /// own list of images and never reaches docker-registry. So a PutImage goes to the region's
 /// <see cref="RegistryGateway"/>, which writes the manifest into the registry and records it in moto as one step; every
-/// other call passes to moto as it is. The region is the one in the request's credential scope, as moto routes it.
+/// other call passes to moto as it is, but managed signing, which moto lacks (<see cref="ManagedSigningStandIn"/>). The region is the one in the request's credential scope, as moto routes it.
 /// One request per connection (<c>Connection: close</c>), with a length: what the AWS SDKs and CLI send.
 /// </summary>
 internal sealed partial class EcrApiGateway : IAsyncDisposable
@@ -27,10 +27,13 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }, disposeHandler: true);
     private readonly ConnectionLoop _loop;
 
-    public EcrApiGateway(Uri moto, IReadOnlyDictionary<string, RegistryGateway> registries)
+    private readonly ManagedSigningStandIn _signing;
+
+    public EcrApiGateway(Uri moto, IReadOnlyDictionary<string, RegistryGateway> registries, ManagedSigningStandIn signing)
     {
         _moto = moto;
         _registries = registries;
+        _signing = signing;
         _loop = new ConnectionLoop(new IPEndPoint(IPAddress.Loopback, 0), HandleAsync);
         Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_loop.LocalEndPoint.Port}"));
     }
@@ -76,6 +79,14 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
             if (operation == "PutImage" && region is not null && _registries.TryGetValue(region, out var registry))
             {
                 var (status, json) = await registry.PutImageAsync(body, stopping).ConfigureAwait(false);
+                await WriteAsync(client, status, status == 200 ? "OK" : "Bad Request", "application/x-amz-json-1.1", [], Encoding.UTF8.GetBytes(json), stopping).ConfigureAwait(false);
+                return;
+            }
+
+            // moto has no managed signing: the stand-in answers it (ManagedSigningStandIn).
+            if (ManagedSigningStandIn.Answers(operation) && region is not null)
+            {
+                var (status, json) = _signing.Answer(operation!, region, body);
                 await WriteAsync(client, status, status == 200 ? "OK" : "Bad Request", "application/x-amz-json-1.1", [], Encoding.UTF8.GetBytes(json), stopping).ConfigureAwait(false);
                 return;
             }

@@ -9,6 +9,9 @@ public sealed partial class LocalEcrStack
     private EcrApiGateway? _ecrApiGateway;
     private Uri? _motoEndpoint;
 
+    /// <summary>ECR's managed signing as the stack's ECR API answers it: the signing rules a test adds for its repositories.</summary>
+    public ManagedSigningStandIn Signing { get; } = new();
+
     /// <summary>moto itself, for the gateways' own calls, which must not pass through the front again.</summary>
     private Uri MotoEndpoint => _motoEndpoint ?? throw new InvalidOperationException("The stack has not started.");
 
@@ -19,7 +22,7 @@ public sealed partial class LocalEcrStack
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposal is not null, this);
-            _ecrApiGateway = new EcrApiGateway(moto, _gateways);
+            _ecrApiGateway = new EcrApiGateway(moto, _gateways, Signing);
         }
 
         Log($"ECR API front at {_ecrApiGateway.Endpoint} before moto at {moto}: PutImage writes the manifest into the region's registry too");
