@@ -15,12 +15,14 @@ public sealed class StackTeardownTests
     public async Task A_held_mount_namespace_keeps_its_number_so_the_sweep_never_finds_a_process_of_a_newer_namespace()
     {
         var own = ProcessTable.MountNamespaceOf(Environment.ProcessId);
-        using var first = Process.Start("unshare", ["--mount", "sleep", "1"]);
+        // The first process lives until the namespace is held, so that a slow machine cannot lose it before the hold.
+        using var first = Process.Start("unshare", ["--mount", "sleep", "30"]);
         var firstNamespace = await NamespaceOfAsync(first, own);
         var held = ProcessTable.HoldMountNamespaceOf(first.Id) ?? throw new InvalidOperationException("The first namespace could not be opened.");
         using (held.Hold)
         {
             Assert.Equal(firstNamespace, held.Name);
+            first.Kill();
             await first.WaitForExitAsync();
 
             using var second = Process.Start("unshare", ["--mount", "sleep", "30"]);

@@ -42,7 +42,9 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
         var plan = SettingsValidator.Validate(settings);
         var ci = CiService.Detect(environment);
         MaskSettingsSecrets(plan.Aws, ci);
-        using var http = CreateRegistryHttpClient(plan);
+        // The registry's HTTP stack is made when a registry is first spoken to: an engine pushing one destination needs none.
+        var http = new Lazy<HttpClient>(() => CreateRegistryHttpClient(plan));
+        using var disposeHttp = new HttpClientDisposal(http);
         var registries = new RegistryAccess(http, tokens, ci, DockerEngine.ReadInactivityTimeout(environment), RetryPolicy, log);
         var source = OpenSource(plan, registries);
         await using (source.ConfigureAwait(false))
@@ -123,6 +125,18 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
 #pragma warning restore CA2000
         ConfigureRegistryHandler?.Invoke(handler);
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Disposes the registry's HTTP client if the push made one.</summary>
+    private sealed class HttpClientDisposal(Lazy<HttpClient> http) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (http.IsValueCreated)
+            {
+                http.Value.Dispose();
+            }
+        }
     }
 
     private void MaskSettingsSecrets(AwsOptions aws, CiService ci)

@@ -58,7 +58,7 @@ internal sealed partial class DestinationStep(IEcrConnector connector, RegistryA
         }
 
         var open = await registry.ConfigureAwait(false);
-        return new DestinationContext(index, destination, connection, open, await repository.ConfigureAwait(false), plan.RepositoryName, new ImageWriter(open.Client, log, KnownBlobs.Shared));
+        return new DestinationContext(index, destination, connection, open, await repository.ConfigureAwait(false), plan.RepositoryName, log);
     }
 
     private async Task<EcrPushedImage> PushAsync(PushPlan plan, DestinationContext destination, IImageSource source, FoundImage image, CancellationToken cancellationToken)

@@ -22,11 +22,18 @@ internal sealed class RegistryRetryPolicy
     private static readonly ResiliencePropertyKey<IPushLog> LogKey = new("EcrPush.Log");
     private static readonly ResiliencePropertyKey<int> RetriesKey = new("EcrPush.Retries");
 
-    private readonly ResiliencePipeline _pipeline;
+    // Built when first used: a push that never retries a registry operation (an engine pushing one destination) does not pay for it.
+    private readonly Lazy<ResiliencePipeline> _pipeline;
 
     /// <param name="time">The clock the waits run on; tests move a fake one.</param>
     /// <param name="randomizer">A number in [0, 1) for the jitter; tests fix it.</param>
     public RegistryRetryPolicy(TimeProvider? time = null, Func<double>? randomizer = null)
+        => _pipeline = new(() => Build(time ?? TimeProvider.System, randomizer));
+
+    /// <summary>The policy of every push: one pipeline for the process, shared by its registries.</summary>
+    public static RegistryRetryPolicy Default { get; } = new();
+
+    private static ResiliencePipeline Build(TimeProvider time, Func<double>? randomizer)
     {
         var options = new RetryStrategyOptions
         {
@@ -55,11 +62,8 @@ internal sealed class RegistryRetryPolicy
             options.Randomizer = randomizer;
         }
 
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }.AddRetry(options).Build();
+        return new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(options).Build();
     }
-
-    /// <summary>The policy of every push: one pipeline for the process, shared by its registries.</summary>
-    public static RegistryRetryPolicy Default { get; } = new();
 
     /// <summary>Runs <paramref name="attempt"/> until it succeeds or fails for good; the last failure says how many attempts it made.</summary>
     public async Task<T> ExecuteAsync<T>(string what, IPushLog log, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
@@ -70,7 +74,7 @@ internal sealed class RegistryRetryPolicy
         context.Properties.Set(LogKey, log);
         try
         {
-            return await _pipeline.ExecuteAsync(static async (context, attempt) => await attempt(context.CancellationToken).ConfigureAwait(false), context, attempt).ConfigureAwait(false);
+            return await _pipeline.Value.ExecuteAsync(static async (context, attempt) => await attempt(context.CancellationToken).ConfigureAwait(false), context, attempt).ConfigureAwait(false);
         }
         catch (RegistryException exception) when (context.Properties.GetValue(RetriesKey, 0) > 0)
         {
