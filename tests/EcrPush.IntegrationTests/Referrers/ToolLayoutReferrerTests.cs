@@ -102,8 +102,12 @@ public sealed class ToolLayoutReferrerTests(StackFixture fixture) : IDisposable
         Assert.Equal([new EcrPushedReferrer(artifactForm.Digest, BuildKitAttestation, platformDigest)], result.FirstDestination.Referrers);
         Assert.Equal([artifactForm.Digest], await TagSchemaAsync(Stack, Region, repository, platformDigest));
         Assert.Equal(legacyConfig.Digest, (string)(await ManifestAsync(Stack, Region, repository, legacyForm.Digest))["config"]!["digest"]!);
-        Assert.Equal(imageId, await StackChecks.PullBackAsync(Stack, Region, result.DigestReference));
+        Assert.Equal(await ConfigOfAsync(layout, platformDigest), await StackChecks.PullBackAsync(Stack, Region, result.DigestReference));
     }
+
+    /// <summary>The config digest of a manifest in the layout: the image ID an engine gives the image it pulls.</summary>
+    private static async Task<string> ConfigOfAsync(string layout, string manifestDigest)
+        => (string)JsonNode.Parse(await File.ReadAllBytesAsync(Path.Combine(layout, "blobs", "sha256", manifestDigest[7..])))!["config"]!["digest"]!;
 
     /// <summary>
     /// The layout's manifest with its top-level <c>mediaType</c>, as BuildKit and oras write manifests: skopeo 1.9 leaves it
