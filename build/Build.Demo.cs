@@ -138,13 +138,15 @@ partial class Build
     }
 
     // The tool is in .config/dotnet-tools.json; it reads the packages the build restored (-dpr: no restore, no network)
-    // and writes the SBOM of src/EcrPush, the library this repository ships, into a folder of the Demo's own.
+    // and writes the SBOM of src/EcrPush, the library this repository ships, into a folder of the Demo's own. The
+    // repository is the build project's parent: the Nuke root may be elsewhere (--root, as the build target tests run it).
     static string WriteDemoSbom()
     {
+        var repository = BuildProjectDirectory.Parent;
         var folder = TemporaryDirectory / "demo-sbom";
         folder.CreateOrCleanDirectory();
-        DotNetToolRestore(s => s.SetProcessWorkingDirectory(RootDirectory));
-        DotNet($"dotnet-CycloneDX {RootDirectory / "src" / "EcrPush" / "EcrPush.csproj"} --disable-package-restore --output-format Json --set-name EcrPush --output {folder} --filename sbom.cdx.json", RootDirectory);
+        DotNetToolRestore(s => s.SetProcessWorkingDirectory(repository));
+        DotNet($"dotnet-CycloneDX {repository / "src" / "EcrPush" / "EcrPush.csproj"} --disable-package-restore --output-format Json --set-name EcrPush --output {folder} --filename sbom.cdx.json", repository);
         var sbom = folder / "sbom.cdx.json";
         Log.Information("    SBOM {Path} ({Bytes} bytes)", sbom, new FileInfo(sbom).Length);
         return sbom;
