@@ -3,15 +3,20 @@ using Docker.DotNet.Models;
 using Ecr;
 using Ecr.TestStack;
 using Nuke.Common;
+using Nuke.Common.IO;
+using Nuke.Common.Tooling;
+using Nuke.Common.Tools.DotNet;
 using Serilog;
 using Serilog.Events;
-using static Ecr.EcrTasks;
+using static Nuke.Common.Tools.DotNet.DotNetTasks;
 
 /// <summary>
 /// The Demo: the main job end to end on a local stand-in for ECR, with no AWS account. 1. starts the stand-in the tests
 /// use (a private dockerd, a TLS registry behind the real ECR host name, moto as the ECR API); 2. builds a small image
-/// in that engine; 3. pushes it with EcrPushAsync, in this process; 4. deletes it from the engine, pulls it back from
-/// the registry by digest and compares the image IDs; 5. stops everything it started, also when a step fails.
+/// in that engine; 3. writes an SBOM of this repository's library with the CycloneDX .NET tool, pushes the image with
+/// EcrPushAsync's push, in this process, with the SBOM attached, and prints the image's referrers as the registry lists them;
+/// 4. deletes it from the engine, pulls it back from the registry by digest and compares the image IDs; 5. stops
+/// everything it started, also when a step fails.
 /// </summary>
 partial class Build
 {
@@ -81,16 +86,37 @@ partial class Build
         var imageId = await stack.BuildImageAsync($"{DemoSourceName}:{DemoSourceTag}", layers: 3);
         Log.Information("    image ID {ImageId}", imageId);
 
-        Log.Information("3/5 Pushing it with EcrPushAsync, in this build's process{Where}...", Public ? ", to the stand-in's ECR Public registry" : string.Empty);
-        var pushed = await EcrPushAsync(s => s
+        // EcrPushAsync's own push, its registry connections routed to the stand-in: the engine pushes the image, and this
+        // process the SBOM, to a registry whose ECR name only the stand-in's engine can resolve. The public demo pushes the
+        // image alone (referrers are shown on the private registry).
+        Log.Information(Public
+            ? "3/5 Pushing it to the stand-in's ECR Public registry, in this build's process..."
+            : "3/5 Writing an SBOM of EcrPush with the CycloneDX .NET tool, and pushing the image with it attached, in this build's process...");
+        var settings = new EcrPushSettings()
             .SetSourceImageName(DemoSourceName).SetSourceImageTag(DemoSourceTag)
             .SetRepositoryName(DemoRepository)
             .SetTargetTags(DemoSourceTag, "latest")
-            .EnableAutoCreateRepository()
-            .When(Public, s => s.EnablePublicRegistry().SetCatalogDescription("EcrPush's demo image").SetCatalogOperatingSystems("Linux")));
+            .EnableAutoCreateRepository();
+        settings = Public
+            ? settings.EnablePublicRegistry().SetCatalogDescription("EcrPush's demo image").SetCatalogOperatingSystems("Linux")
+            : settings.AddAttachments(new EcrAttachment(WriteDemoSbom(), EcrAttachment.CycloneDxJson));
+        var pushed = await stack.PushAsync(settings);
         Log.Information("    pushed reference: {Reference}", pushed.ImageReference);
         Log.Information("    all references:   {References}", string.Join(", ", pushed.AllImageReferences));
         Log.Information("    digest:           {Digest}", pushed.Digest);
+        if (!Public)
+        {
+            var (referrers, listedBy) = await stack.ReferrersAsync(DemoRegion, DemoRepository, pushed.Digest);
+            Log.Information("    referrers of {Digest}, as the registry lists them ({ListedBy}):", pushed.Digest, listedBy);
+            foreach (var (digest, artifactType) in referrers)
+            {
+                Log.Information("    referrer: {Digest} {ArtifactType}", digest, artifactType);
+            }
+
+            Assert.True(
+                referrers.SequenceEqual(pushed.FirstDestination.Referrers.Select(referrer => (referrer.Digest, referrer.ArtifactType))),
+                $"The registry lists {string.Join(", ", referrers)} for {pushed.Digest}, but the push reported {string.Join(", ", pushed.FirstDestination.Referrers)}.");
+        }
 
         Log.Information("4/5 Pulling it back through the engine...");
         using var engine = new DockerClientBuilder().WithEndpoint(new Uri(stack.DockerHost)).Build();
@@ -115,6 +141,21 @@ partial class Build
         Log.Information("    pulled {DigestReference}", pushed.DigestReference);
         Log.Information("    image ID {ImageId}: the same image as built in step 2", pulled.ID);
         return pushed;
+    }
+
+    // The tool is in .config/dotnet-tools.json; it reads the packages the build restored (-dpr: no restore, no network)
+    // and writes the SBOM of src/EcrPush, the library this repository ships, into a folder of the Demo's own. The
+    // repository is the build project's parent: the Nuke root may be elsewhere (--root, as the build target tests run it).
+    static string WriteDemoSbom()
+    {
+        var repository = BuildProjectDirectory.Parent;
+        var folder = TemporaryDirectory / "demo-sbom";
+        folder.CreateOrCleanDirectory();
+        DotNetToolRestore(s => s.SetProcessWorkingDirectory(repository));
+        DotNet($"dotnet-CycloneDX {repository / "src" / "EcrPush" / "EcrPush.csproj"} --disable-package-restore --output-format Json --set-name EcrPush --output {folder} --filename sbom.cdx.json", repository);
+        var sbom = folder / "sbom.cdx.json";
+        Log.Information("    SBOM {Path} ({Bytes} bytes)", sbom, new FileInfo(sbom).Length);
+        return sbom;
     }
 
     static async Task<bool> ImageExistsAsync(DockerClient engine, string imageId)

@@ -214,6 +214,10 @@ public sealed partial record EcrPushSettings
         Print(builder, nameof(RepositoryPolicy), Characters(RepositoryPolicy));
         Print(builder, nameof(RepositoryPolicyFile), RepositoryPolicyFile);
         Print(builder, nameof(Logger), Logger?.GetType().Name);
+        Print(builder, nameof(Attachments), Attachments);
+        Print(builder, nameof(IncludeReferrers), IncludeReferrers);
+        Print(builder, nameof(WaitForSigning), WaitForSigning);
+        Print(builder, nameof(SigningTimeout), SigningTimeout);
 
         // Each member ends with ", " (the builder already holds "EcrPushSettings { " here); the last one's is dropped.
         builder.Length -= 2;

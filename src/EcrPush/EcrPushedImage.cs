@@ -33,6 +33,19 @@ public sealed record EcrPushedImage
     /// <summary>For an image index pushed from a layout or archive: each platform's manifest digest, in the index's order; empty otherwise.</summary>
     public IReadOnlyList<EcrPushedPlatform> Platforms { get; init; } = [];
 
+    /// <summary>
+    /// The image's referrers in this destination that the push wrote or found there already: the files it attached
+    /// (<see cref="EcrPushSettings.Attachments"/>) and the source's own (signatures, SBOMs, attestations of a layout, an
+    /// archive or a copied ECR image; <see cref="EcrPushSettings.IncludeReferrers"/>); empty when there are none.
+    /// </summary>
+    public IReadOnlyList<EcrPushedReferrer> Referrers { get; init; } = [];
+
+    /// <summary>
+    /// ECR's managed signing of the image in this destination, one status per signing profile (see
+    /// <see cref="EcrPushSettings.WaitForSigning"/>); empty when the registry signs none of this repository's images.
+    /// </summary>
+    public IReadOnlyList<EcrImageSigningStatus> Signing { get; init; } = [];
+
     /// <summary>The first reference: the first target tag's.</summary>
     public string ImageReference => ImageReferences[0];
 

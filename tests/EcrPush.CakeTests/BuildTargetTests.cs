@@ -55,6 +55,10 @@ public sealed partial class BuildTargetTests(BuildTargetFixture fixture, ITestOu
         var digest = Assert.Single(lines, line => line.StartsWith("digest: ", StringComparison.Ordinal))["digest: ".Length..].Trim();
         Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
         Assert.Contains(lines, line => line.StartsWith("pulled ", StringComparison.Ordinal) && line.EndsWith("/demo/web@" + digest, StringComparison.Ordinal));
+
+        // The SBOM it attached, as the registry lists it (docker-registry: under the sha256-<hex> tag).
+        Assert.Contains($"referrers of {digest}, as the registry lists them (the tag schema", run.Output, StringComparison.Ordinal);
+        Assert.Matches("^referrer: sha256:[0-9a-f]{64} application/vnd.cyclonedx\\+json$", Assert.Single(lines, line => line.StartsWith("referrer: ", StringComparison.Ordinal)));
         Assert.Contains(lines, line => line.EndsWith("the same image as built in step 2", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("stopped;", StringComparison.Ordinal));
         Assert.DoesNotContain(LocalEcrStack.RegistryPassword, run.Output, StringComparison.Ordinal);

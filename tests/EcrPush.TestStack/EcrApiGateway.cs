@@ -14,12 +14,13 @@ namespace Ecr.TestStack;
 /// storage does it. In ECR a PutImage through the API makes the tag pullable from the registry at once; moto keeps its
 /// own list of images and never reaches docker-registry. So a PutImage goes to the region's
 /// <see cref="RegistryGateway"/>, which writes the manifest into the registry and records it in moto as one step; the
-/// operations of 2025 that moto has not are answered here as ECR's API reference documents them (EcrApiGateway.Operations2025.cs:
-/// creation templates, the archive storage class, lifecycle policies with archive rules, an identity's refused calls), and
-/// ECR Public's API (target prefix SpencerFrontendService) by <see cref="PublicEcrApi"/>; every other call passes to moto as
-/// it is. The region is the one in the request's credential scope, as moto routes it. One request per connection
-/// (<c>Connection: close</c>), with a length: what the AWS SDKs and CLI send. Served on plain HTTP (what
-/// <c>AWS_ENDPOINT_URL_ECR</c> names) and over TLS under the AWS endpoints' own names (<see cref="TlsEndPoint"/>).
+/// operations that moto has not are answered here as ECR's API reference documents them: those of 2025
+/// (EcrApiGateway.Operations2025.cs: creation templates, the archive storage class, lifecycle policies with archive rules,
+/// an identity's refused calls), managed signing (<see cref="ManagedSigningStandIn"/>), and ECR Public's API (target prefix
+/// SpencerFrontendService) by <see cref="PublicEcrApi"/>; every other call passes to moto as it is. The region is the one
+/// in the request's credential scope, as moto routes it. One request per connection (<c>Connection: close</c>), with a
+/// length: what the AWS SDKs and CLI send. Served on plain HTTP (what <c>AWS_ENDPOINT_URL_ECR</c> names) and over TLS
+/// under the AWS endpoints' own names (<see cref="TlsEndPoint"/>).
 /// </summary>
 internal sealed partial class EcrApiGateway : IAsyncDisposable
 {
@@ -40,7 +41,9 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
     private readonly ConnectionLoop _loop;
     private readonly ConnectionLoop _tlsLoop;
 
-    public EcrApiGateway(Uri moto, IReadOnlyDictionary<string, RegistryGateway> registries, MotoEcrApi ecr, EcrApiState state, PublicEcrApi publicApi, X509Certificate2 certificate)
+    private readonly ManagedSigningStandIn _signing;
+
+    public EcrApiGateway(Uri moto, IReadOnlyDictionary<string, RegistryGateway> registries, MotoEcrApi ecr, EcrApiState state, PublicEcrApi publicApi, X509Certificate2 certificate, ManagedSigningStandIn signing)
     {
         _moto = moto;
         _registries = registries;
@@ -48,6 +51,7 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
         _state = state;
         _public = publicApi;
         _certificate = certificate;
+        _signing = signing;
         _loop = new ConnectionLoop(new IPEndPoint(IPAddress.Loopback, 0), HandleAsync);
         _tlsLoop = new ConnectionLoop(new IPEndPoint(IPAddress.Loopback, 0), HandleTlsAsync);
         Endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_loop.LocalEndPoint.Port}"));
@@ -146,6 +150,14 @@ internal sealed partial class EcrApiGateway : IAsyncDisposable
         if (operation == "PutImage" && region is not null && _registries.TryGetValue(region, out var registry))
         {
             var (status, json) = await registry.PutImageAsync(body, stopping).ConfigureAwait(false);
+            await WriteJsonAsync(client, status, json, stopping).ConfigureAwait(false);
+            return;
+        }
+
+        // moto has no managed signing: the stand-in answers it (ManagedSigningStandIn).
+        if (ManagedSigningStandIn.Answers(operation) && region is not null)
+        {
+            var (status, json) = _signing.Answer(operation!, region, body);
             await WriteJsonAsync(client, status, json, stopping).ConfigureAwait(false);
             return;
         }

@@ -59,6 +59,52 @@ public sealed partial class LocalEcrStack
     }
 
     /// <summary>
+    /// The referrers the registry of <paramref name="region"/> lists for <paramref name="subject"/>: its referrers API
+    /// (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>, distribution-spec 1.1) where it serves one, else the index
+    /// under the referrers tag schema's <c>sha256-&lt;hex&gt;</c> tag (docker-registry 2.8 has no such API); none when neither is there.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <param name="repository">The repository name.</param>
+    /// <param name="subject">The subject's manifest digest, <c>sha256:…</c>.</param>
+    /// <param name="through">A test's front before the registry, to ask instead of the registry itself; <see langword="null"/>: the registry.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <returns>Each referrer's digest and artifact type, in the registry's order, and which of the two listed them.</returns>
+    public async Task<(IReadOnlyList<(string Digest, string ArtifactType)> Referrers, string ListedBy)> ReferrersAsync(string region, string repository, string subject, IPEndPoint? through = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        using var client = CreateRegistryClient(region, through);
+        var (apiStatus, apiBody) = await GetIndexAsync(client, $"v2/{repository}/referrers/{subject}", cancellationToken).ConfigureAwait(false);
+        if (apiStatus == HttpStatusCode.OK)
+        {
+            return (Listed(apiBody), "the referrers API");
+        }
+
+        var (tagStatus, tagBody) = await GetIndexAsync(client, $"v2/{repository}/manifests/sha256-{subject["sha256:".Length..]}", cancellationToken).ConfigureAwait(false);
+        return tagStatus == HttpStatusCode.NotFound
+            ? ([], "neither the referrers API nor the tag schema")
+            : (Listed(tagBody), $"the tag schema (the referrers API answered {(int)apiStatus})");
+
+        static IReadOnlyList<(string, string)> Listed(JsonElement index) =>
+            [.. index.GetProperty("manifests").EnumerateArray().Select(entry => (
+                entry.GetProperty("digest").GetString()!,
+                entry.TryGetProperty("artifactType", out var type) ? type.GetString()! : ""))];
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> GetIndexAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.index.v1+json"));
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+        {
+            return (response.StatusCode, default);
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// Pulls <paramref name="reference"/> (<c>host/repository:tag</c> or <c>host/repository@sha256:…</c>) from the
     /// registry of <paramref name="region"/> into the engine, with the registry credentials in the request (no
     /// <c>docker login</c>), and returns the image ID the engine gives it.

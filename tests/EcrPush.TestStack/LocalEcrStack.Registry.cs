@@ -25,7 +25,7 @@ public sealed partial class LocalEcrStack
 
     /// <summary>
     /// The dual-stack host name of the same registry, as AWS documents it: <c>123456789012.dkr-ecr.&lt;region&gt;.on.aws</c>,
-    /// <c>ecr-public.aws.com</c> for <see cref="PublicSite"/>. The engine, <see cref="CreateRegistryClient"/> and
+    /// <c>ecr-public.aws.com</c> for <see cref="PublicSite"/>. The engine, <see cref="CreateRegistryClient(string)"/> and
     /// <see cref="RegistryEndPoints"/> reach the registry under it too, with a certificate valid for both names.
     /// </summary>
     /// <param name="region">One of <see cref="Regions"/>, or <see cref="PublicSite"/>.</param>
@@ -116,11 +116,20 @@ public sealed partial class LocalEcrStack
     /// </summary>
     /// <param name="region">One of <see cref="Regions"/>.</param>
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The HttpClient owns the handler.")]
-    public HttpClient CreateRegistryClient(string region)
+    public HttpClient CreateRegistryClient(string region) => CreateRegistryClient(region, through: null);
+
+    /// <summary>
+    /// As <see cref="CreateRegistryClient(string)"/>, but the requests travel to <paramref name="through"/>, a test's
+    /// front before that region's registry (which answers under the registry's name and certificate), when it is given.
+    /// </summary>
+    /// <param name="region">One of <see cref="Regions"/>.</param>
+    /// <param name="through">Where the connections go instead of the registry; <see langword="null"/>: the registry.</param>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The HttpClient owns the handler.")]
+    public HttpClient CreateRegistryClient(string region, IPEndPoint? through)
     {
         var host = RegistryHost(region);
         ThrowIfDisposed();
-        var client = new HttpClient(CreateRegistryHandler(), disposeHandler: true)
+        var client = new HttpClient(CreateRegistryHandler(through), disposeHandler: true)
         {
             BaseAddress = new Uri($"https://{host}/"),
         };
@@ -142,37 +151,60 @@ public sealed partial class LocalEcrStack
         return trust;
     }
 
-    private SocketsHttpHandler CreateRegistryHandler()
+    /// <summary>
+    /// Makes <paramref name="handler"/> reach this stack's registries as a client reaches ECR's: requests keep the real
+    /// ECR host name (SNI, certificate check, Host header) but travel to the loopback registry that stands in for it,
+    /// whose certificate is checked against the stack's certificate authority alone; the machine's name resolution and
+    /// trust store stay untouched. For a push made in this process (the Demo's, with a file attached).
+    /// </summary>
+    /// <param name="handler">The registry client's handler.</param>
+    public void RouteRegistryConnections(SocketsHttpHandler handler) => RouteRegistryConnections(handler, through: null);
+
+    /// <summary>
+    /// Pushes as <c>EcrTasks.EcrPushAsync</c> does (the same push, logging to the settings' logger), its registry
+    /// connections routed to this stack's registries (<see cref="RouteRegistryConnections(SocketsHttpHandler)"/>): for a
+    /// push whose own process writes to a registry (an attached file, a layout), which only the stand-in's engine can resolve.
+    /// </summary>
+    /// <param name="settings">The push's settings.</param>
+    /// <param name="cancellationToken">Stops the push.</param>
+    /// <returns>The push's result.</returns>
+    public Task<Ecr.EcrPushResult> PushAsync(Ecr.EcrPushSettings settings, CancellationToken cancellationToken = default)
     {
-        var trust = CreateTrustPolicy();
+        ArgumentNullException.ThrowIfNull(settings);
+        return Ecr.Internal.Pusher.Create(Ecr.Internal.Logging.PushLogs.For(settings.Logger), RouteRegistryConnections).PushAsync(settings, cancellationToken);
+    }
+
+    private SocketsHttpHandler CreateRegistryHandler(IPEndPoint? through)
+    {
+        var handler = new SocketsHttpHandler { UseProxy = false };
+        RouteRegistryConnections(handler, through);
+        return handler;
+    }
+
+    private void RouteRegistryConnections(SocketsHttpHandler handler, IPEndPoint? through)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
         var addresses = _hostAddresses;
-        return new SocketsHttpHandler
+        handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = CreateTrustPolicy() };
+        handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            UseProxy = false,
-            SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = trust },
-
-            // Requests keep the real ECR host name (SNI, certificate check, Host header) but travel to the loopback
-            // registry that stands in for it, without any change to the machine's name resolution.
-            ConnectCallback = async (context, cancellationToken) =>
+            if (!addresses.TryGetValue(context.DnsEndPoint.Host, out var address))
             {
-                if (!addresses.TryGetValue(context.DnsEndPoint.Host, out var address))
-                {
-                    throw new HttpRequestException(
-                        $"{context.DnsEndPoint.Host} is not a registry of this LocalEcrStack (it serves {string.Join(", ", addresses.Keys)}).");
-                }
+                throw new HttpRequestException(
+                    $"{context.DnsEndPoint.Host} is not a registry of this LocalEcrStack (it serves {string.Join(", ", addresses.Keys)}).");
+            }
 
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(through ?? new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         };
     }
 }

@@ -101,7 +101,7 @@ public sealed partial class LocalEcrStack : IAsyncDisposable
         DockerHost = "unix://" + EngineSocket;
         _certificates = StackCertificates.Create([.. Sites.Select(HostsOf), EcrApiHostNames]);
         _engine = new DockerEngine(EngineSocket);
-        _registryProbe = new HttpClient(CreateRegistryHandler(), disposeHandler: true);
+        _registryProbe = new HttpClient(CreateRegistryHandler(through: null), disposeHandler: true);
         _ecrApi = new MotoEcrApi(() => MotoEndpoint);
         InitializeEngineTls(options);
 

@@ -20,6 +20,17 @@ internal sealed record PushPlan(
 
     /// <summary>For the ECR Public destinations: the alias the settings ask for; null for the registry's primary one.</summary>
     public string? PublicRegistryAlias { get; init; }
+
+    /// <summary>The files to attach, and whether to wait for ECR's managed signing.</summary>
+    public ReferrerPlan Referrers { get; init; } = ReferrerPlan.None;
+}
+
+/// <summary>The files to attach to the image (each checked, with its digest), and whether and how long to wait for ECR's managed signing.</summary>
+internal sealed record ReferrerPlan(IReadOnlyList<Images.AttachedFile> Attachments, bool WaitForSigning, TimeSpan SigningTimeout)
+{
+    public static TimeSpan DefaultSigningTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    public static ReferrerPlan None { get; } = new([], WaitForSigning: false, DefaultSigningTimeout);
 }
 
 /// <summary>The engine settings besides DockerHost; each unset one falls back to the Docker CLI's variables.</summary>

@@ -62,7 +62,7 @@ internal sealed class Pusher(IEcrConnector connector, Func<PushPlan, IDockerEngi
             // loading and compiling code (the Docker client on one side; credentials, signing, HTTP and TLS on the
             // other), and run inline each side would compile its part before the other could start.
             var found = Task.Run(() => FindAsync(source, cancellationToken), cancellationToken);
-            var step = new DestinationStep(connector, registries, new RepositoryStep(log), log);
+            var step = new DestinationStep(connector, registries, new RepositoryStep(log), log) { Time = environment.Time };
 #pragma warning disable CA2025 // Every destination is awaited (AwaitDestinationsAsync) before the registry client goes.
             var pushes = plan.Destinations.Select((_, index) => Task.Run(() => step.RunAsync(plan, index, source, found, cancellationToken), cancellationToken)).ToList();
 #pragma warning restore CA2025

@@ -39,6 +39,7 @@ internal static partial class SettingsValidator
         var destinations = CheckDestinations(settings, problems);
         var repositoryOptions = CheckRepositoryOptions(settings, problems);
         var (catalog, publicAlias) = CheckPublic(settings, destinations, repositoryName, problems);
+        var referrers = CheckReferrers(settings, source, problems);
 
         if (problems.Count > 0)
         {
@@ -50,7 +51,7 @@ internal static partial class SettingsValidator
         }
 
         return new PushPlan(
-            source!,
+            source! with { IncludeReferrers = settings.IncludeReferrers },
             repositoryName!,
             tags,
             settings.AutoCreateRepository,
@@ -77,6 +78,7 @@ internal static partial class SettingsValidator
         {
             Engine = new EngineOptions(settings.DockerTlsVerify, settings.DockerCertPath, settings.DockerContext, settings.RequireDockerTls),
             PublicRegistryAlias = publicAlias,
+            Referrers = referrers,
         };
     }
 

@@ -177,16 +177,26 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
             return;
         }
 
+        if (await AnswersReferrersAsync(client, head, request, stopping))
+        {
+            return;
+        }
+
         var isManifestPut = head.Method == "PUT" && ManifestPath().IsMatch(head.Path);
-        if (isManifestPut && RefusesManifestsWithoutMediaType && length is > 0 and <= MaxManifestBytes)
+        if (isManifestPut && (RefusesManifestsWithoutMediaType || WatchesReferrers) && length is > 0 and <= MaxManifestBytes)
         {
             Array.Resize(ref body, (int)length.Value);
             await client.ReadExactlyAsync(body.AsMemory(head.BodyStart.Length), stopping);
             using var manifest = JsonDocument.Parse(body);
-            if (!manifest.RootElement.TryGetProperty("mediaType", out _))
+            if (RefusesManifestsWithoutMediaType && !manifest.RootElement.TryGetProperty("mediaType", out _))
             {
                 request.Status = 405;
                 await AnswerAsync(client, 405, "Method Not Allowed", """{"errors":[{"code":"UNSUPPORTED","message":"Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"}]}""", stopping);
+                return;
+            }
+
+            if (await RefusesMediaTypeAsync(client, manifest.RootElement, request, stopping))
+            {
                 return;
             }
         }
@@ -229,6 +239,7 @@ internal sealed partial class EcrRegistryFront : IAsyncDisposable
                 }
             }
 
+            answer = isManifestPut ? Referred(answer, head.Path, body) : answer;
             return isManifestPut && ManifestAnswersWithoutLocationOrDigest ? answer.Without("Location").Without("Docker-Content-Digest") : answer;
         }
     }

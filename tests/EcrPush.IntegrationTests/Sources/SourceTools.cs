@@ -60,6 +60,16 @@ internal static class SourceTools
         return await pusher.PushAsync(settings, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Pushes as EcrTasks.EcrPushAsync does, the registry hosts in <paramref name="fronts"/> reached at their front, every
+    /// other region's at its registry (one request per connection, as a front serves them).
+    /// </summary>
+    public static Task<EcrPushResult> PushThroughAsync(LocalEcrStack stack, IReadOnlyDictionary<string, IPEndPoint> fronts, EcrPushSettings settings, CancellationToken cancellationToken = default)
+    {
+        var endPoints = stack.Regions.ToDictionary(stack.RegistryHost, stack.RegistryEndPoint, StringComparer.OrdinalIgnoreCase);
+        return PushAsync(stack, settings, host => fronts.TryGetValue(host, out var front) ? front : endPoints[host], handler => handler.PooledConnectionLifetime = TimeSpan.Zero, cancellationToken);
+    }
+
     private static async Task<EcrPushResult> PushAsync(LocalEcrStack stack, EcrPushSettings settings, Func<string, IPEndPoint> endPointOf, Action<System.Net.Http.SocketsHttpHandler>? more, CancellationToken cancellationToken)
     {
         using var authority = await AuthorityAsync(stack, cancellationToken);

@@ -17,6 +17,7 @@ internal sealed class FakeEcr : IEcrConnector
     private int _describeCalls;
     private int _createCalls;
     private int _batchGetImageCalls;
+    private int _signingConfigurationCalls;
 
     /// <summary>Repositories by <c>region/account/name</c>: their tag mutability and, per tag, the image there.</summary>
     public ConcurrentDictionary<string, (string Mutability, Dictionary<string, EcrManifest> Tags)> Repositories { get; } = new(StringComparer.Ordinal);
@@ -77,6 +78,17 @@ internal sealed class FakeEcr : IEcrConnector
 
     public void SetImageStatus(string repository, string reference, EcrImageStatus status, string region = "us-east-1")
         => ImageStatuses[$"{Key(region, null, repository)}:{reference}"] = status;
+
+    /// <summary>What GetSigningConfiguration answers, in every region; unset: no configuration (ECR's SigningConfigurationNotFoundException).</summary>
+    public EcrSigningConfiguration SigningConfiguration { get; set; } = EcrSigningConfiguration.None;
+
+    /// <summary>What DescribeImageSigningStatus answers for a region, repository and digest, and the call's number for that image (from 1).</summary>
+    public Func<(string Region, string Repository, string Digest, int Call), IReadOnlyList<EcrImageSigningStatus>> SigningStatuses { get; set; } = _ => [];
+
+    /// <summary>Every DescribeImageSigningStatus: region, repository, digest.</summary>
+    public ConcurrentQueue<(string Region, string Repository, string Digest)> SigningStatusCalls { get; } = new();
+
+    public int SigningConfigurationCalls => _signingConfigurationCalls;
 
     public void AddManifest(string repository, string reference, EcrManifest manifest, string region = "us-east-1")
         => Manifests[$"{Key(region, null, repository)}:{reference}"] = manifest;
@@ -161,6 +173,10 @@ internal sealed class FakeEcr : IEcrConnector
         public Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken) => Task.FromResult<EcrImageStatus?>(null);
 
         public Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken) => throw new InvalidOperationException("ECR Public has no BatchGetImage.");
+
+        public Task<EcrSigningConfiguration> GetSigningConfigurationAsync(CancellationToken cancellationToken) => Task.FromResult(EcrSigningConfiguration.None);
+
+        public Task<IReadOnlyList<EcrImageSigningStatus>> DescribeImageSigningStatusAsync(string repositoryName, string? registryId, string digest, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<EcrImageSigningStatus>>([]);
 
         public Task<EcrPutImageOutcome> PutImageAsync(string repositoryName, string? registryId, string tag, EcrManifest manifest, CancellationToken cancellationToken) => throw new InvalidOperationException("ECR Public is never a source.");
 
@@ -248,6 +264,19 @@ internal sealed class FakeEcr : IEcrConnector
 
         public Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
             => Task.FromResult(ecr.ImageStatuses.TryGetValue($"{Key(region, registryId, repositoryName)}:{reference}", out var status) ? status : null);
+
+        public Task<EcrSigningConfiguration> GetSigningConfigurationAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref ecr._signingConfigurationCalls);
+            return Task.FromResult(ecr.SigningConfiguration);
+        }
+
+        public Task<IReadOnlyList<EcrImageSigningStatus>> DescribeImageSigningStatusAsync(string repositoryName, string? registryId, string digest, CancellationToken cancellationToken)
+        {
+            ecr.SigningStatusCalls.Enqueue((region, repositoryName, digest));
+            var call = ecr.SigningStatusCalls.Count(c => c == (region, repositoryName, digest));
+            return Task.FromResult(ecr.SigningStatuses((region, repositoryName, digest, call)));
+        }
 
         private EcrRepository Repository(string name, string? registryId, string mutability, bool created)
             => new(name, registryId ?? Account, $"{HostOf(region, registryId)}/{name}", mutability, created);

@@ -99,6 +99,11 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
             return await ContinueUploadAsync(request, uri, upload.Groups["id"].Value, session, cancellationToken);
         }
 
+        if (IsReferrersRequest(request, uri))
+        {
+            return ReferrersAnswer(host, uri);
+        }
+
         var match = ApiPath().Match(uri.AbsolutePath);
         if (!match.Success)
         {
@@ -201,6 +206,7 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
         _manifests[(host, repository, DigestOf(bytes))] = (bytes, mediaType);
         var created = new HttpResponseMessage(HttpStatusCode.Created);
         created.Headers.Add("Docker-Content-Digest", DigestOf(bytes));
+        AddSubjectHeader(created, document.RootElement);
         return created;
     }
 

@@ -74,7 +74,11 @@ public sealed class ToStringTests
             .SetLifecyclePolicyFile("policies/lifecycle.json")
             .SetRepositoryPolicy("{\"Version\":\"2012-10-17\",\"Statement\":[]}")
             .SetRepositoryPolicyFile("policies/repository.json")
-            .SetLogger(Serilog.Core.Logger.None);
+            .SetLogger(Serilog.Core.Logger.None)
+            .SetAttachments(new EcrAttachment("artifacts/sbom.cdx.json", EcrAttachment.CycloneDxJson))
+            .DisableIncludeReferrers()
+            .EnableWaitForSigning()
+            .SetSigningTimeout(TimeSpan.FromMinutes(10));
 
         return Verify(settings.ToString());
     }

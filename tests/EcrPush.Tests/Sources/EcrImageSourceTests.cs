@@ -156,7 +156,7 @@ public sealed class EcrImageSourceTests
     {
         using var registry = new FakeRegistry();
         var digest = registry.AddImage("source.test", "team/web", "1", ImageId);
-        var source = await RegistryImageReader.ReadAsync(TestRegistries.Client(registry, "source.test"), "team/web", digest, CancellationToken.None);
+        var source = await RegistryImageReader.ReadAsync(TestRegistries.Client(registry, "source.test"), "team/web", digest, includeReferrers: false, CancellationToken.None);
         var layer = source.Root.Layers[0];
         var damaged = new byte[layer.Size];
         registry.Damage("source.test", "team/web", layer.Digest, damaged);

@@ -9,7 +9,7 @@ namespace Ecr.Internal.Destinations;
 /// source is found, so that a missing or damaged source creates none); the immutable-tag rule; the write, which is the
 /// source's; the result; and, when it fails, one message that says what landed and what stays.
 /// </summary>
-internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess registries, RepositoryStep repositories, IPushLog log)
+internal sealed partial class DestinationStep(IEcrConnector connector, RegistryAccess registries, RepositoryStep repositories, IPushLog log)
 {
     public async Task<EcrPushedImage> RunAsync(PushPlan plan, int index, IImageSource source, Task<FoundImage> found, CancellationToken cancellationToken)
     {
@@ -70,22 +70,39 @@ internal sealed class DestinationStep(IEcrConnector connector, RegistryAccess re
         IReadOnlyDictionary<string, string> alreadyThere = new Dictionary<string, string>();
         var started = DateTimeOffset.UtcNow;
         var writing = false;
+        string? digest = null;
+        IReadOnlyList<EcrPushedReferrer> referrers = [];
         try
         {
             alreadyThere = await immutable.FindHeldAsync(cancellationToken).ConfigureAwait(false);
             var tags = plan.Tags.Where(tag => !alreadyThere.ContainsKey(tag)).ToList();
+            var restored = false;
             if (tags.Count == 0)
             {
-                return Pushed(plan, destination, alreadyThere[plan.Tags[0]], image, plan.Tags);
+                digest = alreadyThere[plan.Tags[0]];
+            }
+            else
+            {
+                writing = true;
+                digest = (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
+                writing = false;
+
+                // A repository a creation template made on push is read now that it exists; an archived digest the push revived is said.
+                destination = destination with { Repository = await repositories.SettleAsync(destination.Connection, destination.RepositoryName, destination.Destination.RegistryId, repository, cancellationToken).ConfigureAwait(false) };
+                restored = await RestoredAsync(destination, digest, started, cancellationToken).ConfigureAwait(false);
             }
 
-            writing = true;
-            var digest = (await source.WriteAsync(destination, tags, cancellationToken).ConfigureAwait(false)).Digest;
-            writing = false;
-
-            // A repository a creation template made on push is read now that it exists; an archived digest the push revived is said.
-            destination = destination with { Repository = await repositories.SettleAsync(destination.Connection, destination.RepositoryName, destination.Destination.RegistryId, repository, cancellationToken).ConfigureAwait(false) };
-            return Pushed(plan, destination, digest, image, plan.Tags) with { RestoredFromArchive = await RestoredAsync(destination, digest, started, cancellationToken).ConfigureAwait(false) };
+            referrers = await WriteReferrersAsync(plan, destination, source, digest, cancellationToken).ConfigureAwait(false);
+            var signing = await new ManagedSigning(log, Time).ReportAsync(destination, digest, plan.Referrers, cancellationToken).ConfigureAwait(false);
+            return Pushed(plan, destination, digest, image, plan.Tags) with { Referrers = referrers, Signing = signing, RestoredFromArchive = restored };
+        }
+        catch (ReferrersFailedException failed) when (digest is not null)
+        {
+            throw AfterThePush(failed.InnerException!, Pushed(plan, destination, digest, image, plan.Tags) with { Referrers = failed.Landed }, destination, failed.Missing);
+        }
+        catch (SigningFailedException failed) when (digest is not null)
+        {
+            throw AfterThePush(failed, Pushed(plan, destination, digest, image, plan.Tags) with { Referrers = referrers, Signing = failed.Statuses }, destination, missing: []);
         }
         catch (WriteFailedException failed) when (failed.InnerException is RegistryException { Code: RegistryErrorCode.TagInvalid } && (plan.Tags.Any(repository.IsTagImmutable) || repository.CreatedFromTemplate is not null))
         {

@@ -27,13 +27,21 @@ internal interface IBlobSource
 
 /// <summary>
 /// An image ready to push: its root (a manifest or an index and its manifests), where its blobs are, and what to
-/// delete once every destination is done (an archive's scratch folder).
+/// delete once every destination is done (an archive's scratch folder); and its referrers, each a small graph of its
+/// own, pushed after it.
 /// </summary>
 internal sealed class ImageGraph(ImageManifest root, IBlobSource blobs, string? scratchDirectory = null) : IDisposable
 {
     public ImageManifest Root { get; } = root;
 
     public IBlobSource Blobs { get; } = blobs;
+
+    /// <summary>
+    /// The manifests whose subject is the root or one of its manifests (signatures, SBOMs, attestations), or another of
+    /// these, each with its blobs, a subject before the referrers of it; empty when the source has none or they are
+    /// not copied (IncludeReferrers off).
+    /// </summary>
+    public IReadOnlyList<ImageGraph> Referrers { get; init; } = [];
 
     public void Dispose() => DeleteScratch(scratchDirectory);
 

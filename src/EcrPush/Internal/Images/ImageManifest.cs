@@ -10,6 +10,9 @@ internal static class MediaTypes
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
     public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
+    /// <summary>The config of an artifact manifest that has none of its own (OCI image spec 1.1, "Guidance for an Empty Descriptor"): the two bytes <c>{}</c>.</summary>
+    public const string OciEmpty = "application/vnd.oci.empty.v1+json";
+
     /// <summary>Every manifest and index type, for a registry's or ECR's Accept list.</summary>
     public static readonly IReadOnlyList<string> All = [OciIndex, DockerManifestList, OciManifest, DockerManifest];
 
@@ -32,6 +35,15 @@ internal sealed record ImageManifest(string MediaType, byte[] Bytes, string Dige
 {
     /// <summary>An index entry's platform, <c>os/architecture[/variant]</c>; <c>unknown/unknown</c> for an attestation; null for the root.</summary>
     public string? Platform { get; init; }
+
+    /// <summary>
+    /// The manifest this one is about (OCI 1.1 <c>subject</c>): a signature's, an SBOM's or an attestation's image, which
+    /// makes this manifest one of its referrers; null for an image.
+    /// </summary>
+    public Descriptor? Subject { get; init; }
+
+    /// <summary>What kind of artifact this manifest is (OCI 1.1 <c>artifactType</c>); null when it does not say.</summary>
+    public string? ArtifactType { get; init; }
 
     public bool IsIndex => MediaTypes.IsIndex(MediaType);
 

@@ -93,6 +93,15 @@ internal static class ManifestJson
     public static string? Annotation(JsonElement descriptor, string name)
         => descriptor.ValueKind == JsonValueKind.Object && descriptor.TryGetProperty("annotations", out var annotations) ? String(annotations, name) : null;
 
+    /// <summary>
+    /// A manifest's <c>subject</c> (OCI image spec 1.1): the manifest it refers to, with its media type, digest and size;
+    /// null when it has none, or one without a media type, a sha256 digest or a size.
+    /// </summary>
+    public static Descriptor? SubjectOf(JsonElement manifest)
+        => manifest.ValueKind == JsonValueKind.Object && manifest.TryGetProperty("subject", out var subject) && Descriptor(subject) is { MediaType.Length: > 0 } descriptor
+            ? descriptor
+            : null;
+
     /// <summary>A descriptor's media type, digest and size; null when a part is missing or the digest is not sha256.</summary>
     public static Descriptor? Descriptor(JsonElement json)
         => String(json, "digest") is { } digest && Names.Digest().IsMatch(digest)

@@ -13,6 +13,12 @@ internal static class Sha256
         return "sha256:" + Hex(hash.GetHashAndReset());
     }
 
+    public static string OfFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return "sha256:" + Hex(SHA256.HashData(stream));
+    }
+
     public static async Task<string> OfFileAsync(string path, CancellationToken cancellationToken)
     {
         var stream = File.OpenRead(path);

@@ -30,7 +30,7 @@ internal sealed class WriteFailedException(string? digest, IReadOnlyList<string>
 /// as it streams; then the manifests under the root, deepest first; last the root under each tag, one by one. A failure
 /// before the first tag leaves no tag; a failure after it says which tags landed (<see cref="WriteFailedException"/>).
 /// </summary>
-internal sealed class ImageWriter(RegistryClient client, IPushLog log, KnownBlobs known)
+internal sealed partial class ImageWriter(RegistryClient client, IPushLog log, KnownBlobs known)
 {
     public async Task<WriteResult> WriteAsync(ImageGraph image, string repository, IReadOnlyList<string> tags, int parallelism, CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ internal sealed class ImageWriter(RegistryClient client, IPushLog log, KnownBlob
         var landed = new List<string>();
         try
         {
-            await WriteBlobsAsync(image, repository, parallelism, cancellationToken).ConfigureAwait(false);
+            await WriteBlobsAsync(image, repository, parallelism, quiet: false, cancellationToken).ConfigureAwait(false);
             foreach (var child in root.Descendants)
             {
                 await client.PutManifestAsync(repository, child.Digest, child, cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class ImageWriter(RegistryClient client, IPushLog log, KnownBlob
         return new WriteResult(root.Digest, landed);
     }
 
-    private async Task WriteBlobsAsync(ImageGraph image, string repository, int parallelism, CancellationToken cancellationToken)
+    private async Task WriteBlobsAsync(ImageGraph image, string repository, int parallelism, bool quiet, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var blobs = image.Root.AllBlobs.ToList();
@@ -97,7 +97,7 @@ internal sealed class ImageWriter(RegistryClient client, IPushLog log, KnownBlob
                 log.Verbose(string.Create(CultureInfo.InvariantCulture, $"{Short(blob.Digest)}: uploaded {blob.Size} bytes in {started.Elapsed.TotalSeconds:0.00} s{(from is null ? string.Empty : $" (the registry did not mount it from {from})")}"));
             }).ConfigureAwait(false);
         var from = location is null ? string.Empty : $" from {location}";
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs{from} ({uploaded} bytes{(fresh < blobs.Count ? $"; the others were in {client.RegistryHost}/{repository}{(mounted > 0 ? $", or mounted from another of its repositories: {mounted}" : string.Empty)}" : string.Empty)}) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
+        (quiet ? (Action<string>)log.Verbose : log.Information)(string.Create(CultureInfo.InvariantCulture, $"Uploaded {fresh} of {blobs.Count} blobs{from} ({uploaded} bytes{(fresh < blobs.Count ? $"; the others were in {client.RegistryHost}/{repository}{(mounted > 0 ? $", or mounted from another of its repositories: {mounted}" : string.Empty)}" : string.Empty)}) in {clock.Elapsed.TotalSeconds:0.00} s, {parallelism} at once"));
     }
 
     /// <summary>Another repository of this registry that holds the blob: the source's own when it is in this registry, else one this process saw it in.</summary>

@@ -62,6 +62,13 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
         return await destination.Writer.WriteAsync(image, destination.RegistryPath, tags, source.UploadParallelism, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The image as read from its registry, with its referrers; none into its own repository, where they are already.</summary>
+    public async Task<ImageGraph?> GraphAsync(DestinationContext destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return await IsSameRepositoryAsync(destination, cancellationToken).ConfigureAwait(false) ? null : await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public void Settled(int index, DestinationContext? destination, string? digest, Exception? failure)
     {
     }
@@ -150,7 +157,7 @@ internal sealed class EcrSource(EcrImageSpec source, AwsOptions aws, string? def
             if (_image is null)
             {
                 var registry = await registries.OpenAsync(_connection!, _registryId, cancellationToken).ConfigureAwait(false);
-                _image = await RegistryImageReader.ReadAsync(registry.Client, source.RepositoryName, _manifest!.Digest, cancellationToken).ConfigureAwait(false);
+                _image = await RegistryImageReader.ReadAsync(registry.Client, source.RepositoryName, _manifest!.Digest, source.IncludeReferrers, cancellationToken).ConfigureAwait(false);
             }
 
             return _image;

@@ -39,6 +39,9 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
         return destination.IsFirst ? PushAsync(destination, tags, cancellationToken) : CopyFromFirstAsync(destination, tags, cancellationToken);
     }
 
+    /// <summary>None: an engine image has no referrers, and the first destination's (a signature ECR made there, say) are not this push's to copy.</summary>
+    public Task<ImageGraph?> GraphAsync(DestinationContext destination, CancellationToken cancellationToken) => Task.FromResult<ImageGraph?>(null);
+
     public void Settled(int index, DestinationContext? destination, string? digest, Exception? failure)
     {
         if (index == 0)
@@ -135,7 +138,7 @@ internal sealed class EngineSource(IDockerEngine engine, EngineImageSpec referen
             if (_copy is null)
             {
                 log.Verbose($"Copying {first.First.Target}@{first.Digest} into the other destinations, so that each holds that digest");
-                _copy = await RegistryImageReader.ReadAsync(first.First.Registry.Client, first.First.RegistryPath, first.Digest, cancellationToken).ConfigureAwait(false);
+                _copy = await RegistryImageReader.ReadAsync(first.First.Registry.Client, first.First.RegistryPath, first.Digest, includeReferrers: false, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

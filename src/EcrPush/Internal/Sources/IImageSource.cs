@@ -23,6 +23,13 @@ internal interface IImageSource : IAsyncDisposable
     Task<WriteResult> WriteAsync(DestinationContext destination, IReadOnlyList<string> tags, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The image as written into <paramref name="destination"/>, with the source's referrers (IncludeReferrers), for the
+    /// destination step to push them after it; null when the source has no graph to give: an engine image, or a
+    /// promotion within the image's own repository, where its referrers are already.
+    /// </summary>
+    Task<Images.ImageGraph?> GraphAsync(DestinationContext destination, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Every destination ends here, whether it holds the image now (<paramref name="digest"/>, with the destination as it
     /// was opened) or failed (<paramref name="failure"/>, maybe before it was open): an engine image is copied into the
     /// other destinations from the first, once that one holds it.

@@ -62,8 +62,7 @@ internal static class ImageArchiveReader
                 throw new EcrPushException($"{shownAs} is a tar, but not of an image: it has neither index.json (an OCI archive) nor manifest.json (a docker-archive). Give the file that `docker save -o`, `skopeo copy … oci-archive:` or the .NET SDK's ContainerArchiveOutputPath wrote.");
             }
 
-            var root = await OciLayoutReader.ReadAsync(layout, source, shownAs, cancellationToken).ConfigureAwait(false);
-            return new ImageGraph(root, new LayoutBlobs(layout), scratch);
+            return await OciLayoutReader.ReadGraphAsync(layout, source, shownAs, log, scratch, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

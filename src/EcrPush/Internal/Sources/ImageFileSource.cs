@@ -21,12 +21,13 @@ internal sealed class ImageFileSource(ImageFileSpec file, IPushLog log) : IImage
     {
         var clock = Stopwatch.StartNew();
         _image = file.Kind == ImageFileKind.OciLayout
-            ? new ImageGraph(await OciLayoutReader.ReadAsync(file.Path, file, $"The OCI layout {file.Path}", cancellationToken).ConfigureAwait(false), new LayoutBlobs(file.Path))
+            ? await OciLayoutReader.ReadGraphAsync(file.Path, file, $"The OCI layout {file.Path}", log, scratchDirectory: null, cancellationToken).ConfigureAwait(false)
             : await ImageArchiveReader.OpenAsync(file, log, cancellationToken).ConfigureAwait(false);
         var root = _image.Root;
         var blobs = root.AllBlobs.ToList();
         var what = root.IsIndex ? $"an index of {string.Join(", ", root.Children.Select(c => c.Platform))}" : "an image";
-        log.Information(string.Create(CultureInfo.InvariantCulture, $"Read {Name}: {what}, {root.Digest}, {blobs.Count} blobs of {blobs.Sum(b => b.Size)} bytes, in {clock.Elapsed.TotalSeconds:0.00} s"));
+        var referrers = _image.Referrers.Count == 0 ? string.Empty : $", and {_image.Referrers.Count} referrers ({string.Join(", ", _image.Referrers.Select(r => ArtifactManifests.TypeOf(r.Root)))})";
+        log.Information(string.Create(CultureInfo.InvariantCulture, $"Read {Name}: {what}, {root.Digest}, {blobs.Count} blobs of {blobs.Sum(b => b.Size)} bytes{referrers}, in {clock.Elapsed.TotalSeconds:0.00} s"));
         return new FoundImage(root.Identity, root.Platforms);
     }
 
@@ -35,6 +36,8 @@ internal sealed class ImageFileSource(ImageFileSpec file, IPushLog log) : IImage
         ArgumentNullException.ThrowIfNull(destination);
         return destination.Writer.WriteAsync(_image!, destination.RegistryPath, tags, file.UploadParallelism, cancellationToken);
     }
+
+    public Task<ImageGraph?> GraphAsync(DestinationContext destination, CancellationToken cancellationToken) => Task.FromResult(_image);
 
     public void Settled(int index, DestinationContext? destination, string? digest, Exception? failure)
     {

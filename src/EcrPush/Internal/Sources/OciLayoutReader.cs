@@ -7,9 +7,10 @@ namespace Ecr.Internal.Sources;
 /// <summary>
 /// Reads one image (a manifest, or an index and its manifests) out of an OCI image layout folder: picks the entry of
 /// index.json, checks every manifest's bytes against its digest and that every blob is there with its size, and keeps
-/// only the platforms asked for. Blob contents are not read here; their digests are checked as they upload.
+/// only the platforms asked for; and the referrers of what it keeps (OciLayoutReader.Referrers.cs). Blob contents are
+/// not read here; their digests are checked as they upload.
 /// </summary>
-internal static class OciLayoutReader
+internal static partial class OciLayoutReader
 {
     private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
     private const string ReferenceTypeAnnotation = "vnd.docker.reference.type";
@@ -23,6 +24,10 @@ internal static class OciLayoutReader
     /// <param name="shownAs">How messages name the layout or archive.</param>
     /// <param name="cancellationToken">Stops the read.</param>
     public static async Task<ImageManifest> ReadAsync(string layout, ImageFileSpec source, string shownAs, CancellationToken cancellationToken)
+        => (await ReadRootAsync(layout, source, shownAs, cancellationToken).ConfigureAwait(false)).Root;
+
+    /// <summary>The image chosen, the index.json entry it was chosen by, and every entry of index.json.</summary>
+    private static async Task<(ImageManifest Root, JsonElement Chosen, IReadOnlyList<JsonElement> Entries)> ReadRootAsync(string layout, ImageFileSpec source, string shownAs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         JsonElement top;
@@ -36,11 +41,11 @@ internal static class OciLayoutReader
         }
 
         var entries = ManifestJson.Array(top, "manifests");
-        var chosen = Choose(entries, source, shownAs);
-        return await ReadDescriptorAsync(layout, chosen, source, shownAs, topLevel: true, cancellationToken).ConfigureAwait(false);
+        var chosen = Choose(entries, source, shownAs, layout);
+        return (await ReadDescriptorAsync(layout, chosen, source, shownAs, topLevel: true, cancellationToken).ConfigureAwait(false), chosen, entries);
     }
 
-    private static JsonElement Choose(IReadOnlyList<JsonElement> entries, ImageFileSpec source, string shownAs)
+    private static JsonElement Choose(IReadOnlyList<JsonElement> entries, ImageFileSpec source, string shownAs, string layout)
     {
         if (source.Digest is { } digest)
         {
@@ -57,6 +62,8 @@ internal static class OciLayoutReader
                 : throw new EcrPushException($"{shownAs}: index.json {(named.Count == 0 ? "has no image named" : "has several images named")} {tag}; it has {Listing(entries)}. Correct the name after ':'.");
         }
 
+        // oras and notation list a referrer they write into a layout in index.json too, untagged: it is not an image to choose.
+        entries = [.. entries.Where(entry => !IsReferrerEntry(layout, entry))];
         return entries.Count == 1
             ? entries[0]
             : throw new EcrPushException($"{shownAs} holds {(entries.Count == 0 ? "no image" : $"{entries.Count} images ({Listing(entries)})")}: {(entries.Count == 0 ? "write the image into it again" : "name one after the path, PATH:NAME or PATH@sha256:…")}.");
@@ -87,7 +94,7 @@ internal static class OciLayoutReader
             digest = Sha256.Of(bytes);
         }
 
-        return new ImageManifest(mediaType!, bytes, digest, config, layers, []) { Platform = topLevel ? null : Platform.Of(descriptor) };
+        return new ImageManifest(mediaType!, bytes, digest, config, layers, []) { Platform = topLevel ? null : Platform.Of(descriptor), Subject = ManifestJson.SubjectOf(json), ArtifactType = ManifestJson.String(json, "artifactType") };
     }
 
     private static async Task<ImageManifest> ReadIndexAsync(string layout, byte[] bytes, JsonElement json, string mediaType, ImageFileSpec source, string shownAs, CancellationToken cancellationToken)

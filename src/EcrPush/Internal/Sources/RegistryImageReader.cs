@@ -6,18 +6,23 @@ namespace Ecr.Internal.Sources;
 
 /// <summary>
 /// Reads an image out of a registry's repository as it stands, for a copy into another: the manifest or index by its
-/// digest, an index's manifests, and the blobs each names, every manifest checked against its digest. Nothing is
-/// changed, so the copy has the same digests. Its blobs are read from the same repository as they are copied.
+/// digest, an index's manifests, and the blobs each names, every manifest checked against its digest; and, when asked,
+/// its referrers (RegistryImageReader.Referrers.cs). Nothing is changed, so the copy has the same digests. Its blobs are
+/// read from the same repository as they are copied.
 /// </summary>
-internal static class RegistryImageReader
+internal static partial class RegistryImageReader
 {
     private const int MaxDepth = 2;
 
-    public static async Task<ImageGraph> ReadAsync(RegistryClient registry, string repository, string digest, CancellationToken cancellationToken)
+    public static async Task<ImageGraph> ReadAsync(RegistryClient registry, string repository, string digest, bool includeReferrers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
         var root = await ReadAsync(registry, repository, digest, platform: null, depth: 0, cancellationToken).ConfigureAwait(false);
-        return new ImageGraph(root, new RegistryBlobs(registry, repository));
+        var blobs = new RegistryBlobs(registry, repository);
+        return new ImageGraph(root, blobs)
+        {
+            Referrers = includeReferrers ? await ReadReferrersAsync(registry, repository, root, blobs, cancellationToken).ConfigureAwait(false) : [],
+        };
     }
 
     private static async Task<ImageManifest> ReadAsync(RegistryClient registry, string repository, string digest, string? platform, int depth, CancellationToken cancellationToken)
@@ -43,12 +48,12 @@ internal static class RegistryImageReader
                     children.Add(await ReadAsync(registry, repository, childDigest, Platform.Of(entry), depth + 1, cancellationToken).ConfigureAwait(false));
                 }
 
-                return new ImageManifest(manifest.MediaType, manifest.Bytes, manifest.Digest, Config: null, [], children) { Platform = platform };
+                return new ImageManifest(manifest.MediaType, manifest.Bytes, manifest.Digest, Config: null, [], children) { Platform = platform, Subject = ManifestJson.SubjectOf(json), ArtifactType = ManifestJson.String(json, "artifactType") };
             }
 
             var config = ManifestJson.Descriptor(json.GetProperty("config")) ?? throw new KeyNotFoundException("the config has no sha256 digest or no size");
             var layers = ManifestJson.Array(json, "layers").Select(layer => ManifestJson.Descriptor(layer) ?? throw new KeyNotFoundException("a layer has no sha256 digest or no size")).ToList();
-            return new ImageManifest(manifest.MediaType, manifest.Bytes, manifest.Digest, config, layers, []) { Platform = platform };
+            return new ImageManifest(manifest.MediaType, manifest.Bytes, manifest.Digest, config, layers, []) { Platform = platform, Subject = ManifestJson.SubjectOf(json), ArtifactType = ManifestJson.String(json, "artifactType") };
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
         {

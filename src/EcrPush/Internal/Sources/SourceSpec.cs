@@ -5,6 +5,9 @@ internal abstract record SourceSpec
 {
     /// <summary>How many blobs go up at once unless UploadParallelism says otherwise (see docs/performance.md for what was measured).</summary>
     public const int DefaultUploadParallelism = 3;
+
+    /// <summary>Whether the source's own referrers (signatures, SBOMs, attestations) go with the image: a layout's, an archive's, a copied ECR image's.</summary>
+    public bool IncludeReferrers { get; init; } = true;
 }
 
 /// <summary>An image in the Docker engine: a <c>name:tag</c> or <c>name@digest</c> reference, or an image ID (full or a prefix).</summary>

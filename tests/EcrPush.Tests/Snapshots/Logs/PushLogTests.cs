@@ -118,7 +118,7 @@ public sealed class PushLogTests : IDisposable
             : path.Contains("/images/", StringComparison.Ordinal) ? (200, $$"""{"Id":"{{ImageId}}","RepoTags":["web:1.4.2"]}""")
             : (404, """{"message":"page not found"}"""));
 
-        _ecr.ConnectGate = region => region == "us-east-1" ? _log.Logged(line => line.StartsWith("INF Found", StringComparison.Ordinal)) : _log.Logged(line => line.EndsWith($"{layerId}: already in the registry", StringComparison.Ordinal));
+        _ecr.ConnectGate = region => region == "us-east-1" ? _log.Logged(line => line.StartsWith("INF Found", StringComparison.Ordinal)) : _log.Logged(line => line.StartsWith($"VRB {Host} has no signing configuration", StringComparison.Ordinal));
         OneBlobAtATime(writers: [EuHost], config, layer);
         return await Pusher(_ => DockerEngine.Connect(engine.Endpoint, new EngineOptions(), _environment, _log)).PushAsync(settings, CancellationToken.None);
     }
@@ -147,7 +147,7 @@ public sealed class PushLogTests : IDisposable
         return string.Join('\n', lines) + "\n";
     }
 
-    /// <summary>A layout of one image (a config and a layer), pushed; the second destination opens once the first has tagged its last tag.</summary>
+    /// <summary>A layout of one image (a config and a layer), pushed; the second destination opens once the first is done (its last step, the signing report, logged).</summary>
     private async Task PushLayoutAsync(EcrPushSettings settings)
     {
         var (manifest, config) = _layout.ManifestWithConfig(withMediaType: true, layerText: "the layer of the log's own image");
@@ -155,7 +155,7 @@ public sealed class PushLogTests : IDisposable
         await _layout.WriteIndexAsync();
         var layer = TestLayout.Digest(System.Text.Encoding.UTF8.GetBytes("the layer of the log's own image"));
 
-        _ecr.ConnectGate = region => region == "us-east-1" ? _log.Logged(line => line.StartsWith("INF Read", StringComparison.Ordinal)) : _log.Logged(line => line.StartsWith($"INF Pushed {Host}/team/web:latest", StringComparison.Ordinal));
+        _ecr.ConnectGate = region => region == "us-east-1" ? _log.Logged(line => line.StartsWith("INF Read", StringComparison.Ordinal)) : _log.Logged(line => line.StartsWith($"VRB {Host} has no signing configuration", StringComparison.Ordinal));
         OneBlobAtATime(writers: [Host, EuHost], config, layer);
         await Pusher(_ => throw new InvalidOperationException("A layout is pushed without an engine.")).PushAsync(settings, CancellationToken.None);
     }

@@ -6,7 +6,6 @@ namespace Ecr.Internal.Aws.EcrApi;
 /// </summary>
 internal sealed partial class EcrClient
 {
-    private const string ImageNotFound = "ImageNotFoundException";
 
     public async Task<IReadOnlyList<EcrCreationTemplate>> DescribeRepositoryCreationTemplatesAsync(CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ internal sealed partial class EcrClient : IEcrClient
 {
     private const string RepositoryNotFound = "RepositoryNotFoundException";
     private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
+    private const string ImageNotFound = "ImageNotFoundException";
 
     private readonly EcrApiCalls _calls;
 

@@ -23,5 +23,9 @@ namespace Ecr.Internal.Aws.EcrApi;
 [JsonSerializable(typeof(BatchGetImageRequest))]
 [JsonSerializable(typeof(BatchGetImageResponse))]
 [JsonSerializable(typeof(PutImageRequest))]
+[JsonSerializable(typeof(GetSigningConfigurationRequest))]
+[JsonSerializable(typeof(GetSigningConfigurationResponse))]
+[JsonSerializable(typeof(DescribeImageSigningStatusRequest))]
+[JsonSerializable(typeof(DescribeImageSigningStatusResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class EcrJsonContext : JsonSerializerContext;

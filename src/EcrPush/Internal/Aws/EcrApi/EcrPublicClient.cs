@@ -116,6 +116,14 @@ internal sealed class EcrPublicClient : IEcrClient
     public Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)
         => Task.FromResult<EcrImageStatus?>(null);
 
+    /// <summary>ECR Public has no managed signing: its registry signs nothing.</summary>
+    public Task<EcrSigningConfiguration> GetSigningConfigurationAsync(CancellationToken cancellationToken)
+        => Task.FromResult(EcrSigningConfiguration.None);
+
+    /// <summary>ECR Public has no managed signing: no image has a signing status.</summary>
+    public Task<IReadOnlyList<EcrImageSigningStatus>> DescribeImageSigningStatusAsync(string repositoryName, string? registryId, string digest, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<EcrImageSigningStatus>>([]);
+
     // ECR Public's tags are always mutable (its API has no tag mutability), so the immutable-tag rule never reads a tag; an
     // image already in ECR Public is never a source; and it has no lifecycle policies, which the settings check refuses.
     public Task<EcrManifest?> BatchGetImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken)

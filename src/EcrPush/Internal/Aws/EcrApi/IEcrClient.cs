@@ -46,6 +46,15 @@ internal interface IEcrClient
 
     /// <summary>DescribeImages of one tag or digest in any storage class (an archived image too); null when ECR knows no such image.</summary>
     Task<EcrImageStatus?> DescribeImageAsync(string repositoryName, string? registryId, string reference, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// GetSigningConfiguration of the caller's own registry (managed signing; EcrClient.Signing.cs): its rules, none when it
+    /// has no configuration; <see cref="EcrSigningConfiguration.Unreadable"/> when this identity may not read it.
+    /// </summary>
+    Task<EcrSigningConfiguration> GetSigningConfigurationAsync(CancellationToken cancellationToken);
+
+    /// <summary>DescribeImageSigningStatus of one image by its digest: a status per signing profile; empty when there is none yet.</summary>
+    Task<IReadOnlyList<EcrImageSigningStatus>> DescribeImageSigningStatusAsync(string repositoryName, string? registryId, string digest, CancellationToken cancellationToken);
 }
 
 /// <summary>A decoded authorization token. <see cref="ToString"/> never shows the password.</summary>
