@@ -175,6 +175,22 @@ public sealed class ReferrerPushTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_after_the_image_landed_says_the_image_was_pushed_and_holds_it_as_data()
+    {
+        await LayoutAsync("after");
+        // The signing report, the push's last step, cannot be had: the image and its file are in the registry already.
+        _ecr.SigningConfiguration = new EcrSigningConfiguration([new EcrSigningRule("arn:aws:signer:us-east-1:123456789012:/signing-profiles/ecr", [])]);
+        _ecr.SigningStatuses = _ => throw new EcrPushException("ECR DescribeImageSigningStatus in us-east-1 failed after 3 attempts: ThrottlingException: Rate exceeded.");
+
+        var exception = await Assert.ThrowsAsync<EcrPushException>(() => Pusher().PushAsync(Settings().AddAttachments(_files.Sbom()), CancellationToken.None));
+
+        var landed = Assert.Single(exception.Landed);
+        Assert.Single(landed.Referrers);
+        Assert.Contains("latest", _registry.Tags(Host, Repository));
+        Assert.StartsWith("ECR DescribeImageSigningStatus in us-east-1 failed after 3 attempts: ThrottlingException: Rate exceeded. The image was pushed: ", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_engine_image_gets_the_file_in_every_destination_with_the_one_digest_its_subject_read_from_the_registry()
     {
         _engine.Tags["web:1.4.2"] = "sha256:" + new string('e', 64);

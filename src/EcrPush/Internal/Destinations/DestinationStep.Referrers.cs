@@ -77,7 +77,7 @@ internal sealed partial class DestinationStep
             : $" Referrers there: {(pushed.Referrers.Count == 0 ? "none" : string.Join(", ", pushed.Referrers.Select(Shown)))}{(missing.Count == 0 ? string.Empty : $"; not pushed: {string.Join(", ", missing.Select(Shown))}")}.";
         var stays = destination.Repository.Created ? $" The repository {destination.Target} was created by this push and stays." : string.Empty;
         var again = missing.Count == 0 ? string.Empty : " Push again: what is there already is not pushed twice.";
-        return new EcrPushException($"{cause.Message} The image was pushed: {string.Join(", ", pushed.ImageReferences)} ({pushed.Digest}).{referrers}{again}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
+        return new EcrPushException($"{Messages.Sentence(cause.Message)} The image was pushed: {string.Join(", ", pushed.ImageReferences)} ({pushed.Digest}).{referrers}{again}{stays}", cause is EcrPushException { InnerException: { } inner } ? inner : cause)
         {
             Landed = [pushed],
         };

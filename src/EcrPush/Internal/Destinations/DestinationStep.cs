@@ -122,6 +122,12 @@ internal sealed partial class DestinationStep(IEcrConnector connector, RegistryA
             // The source failed before its write began (a copy reading its image from the registry, say): no tag landed here.
             throw Explain(exception, plan, destination, new WriteFailedException(null, [], exception), image, alreadyThere);
         }
+        catch (Exception exception) when (digest is not null && exception is EcrPushException or RegistryException)
+        {
+            // A step after the image landed (reading its manifest as the referrers' subject, the repository a template made,
+            // the signing report): the image stays pushed, and the error says so.
+            throw AfterThePush(exception, Pushed(plan, destination, digest, image, plan.Tags) with { Referrers = referrers }, destination, missing: []);
+        }
         catch (EcrPushException exception) when (repository.Created)
         {
             throw new EcrPushException($"{exception.Message} {RepositoryStays(destination, empty: true)}", exception);
