@@ -14,8 +14,8 @@ internal sealed partial class EcrClient
         string? next = null;
         do
         {
-            var response = await CallAsync(Operation, new DescribeRepositoryCreationTemplatesRequest { NextToken = next }, EcrTemplatesJsonContext.Default.DescribeRepositoryCreationTemplatesRequest, cancellationToken).ConfigureAwait(false);
-            var page = Read(Operation, response, EcrTemplatesJsonContext.Default.DescribeRepositoryCreationTemplatesResponse);
+            var response = await CallAsync(Operation, new DescribeRepositoryCreationTemplatesRequest { NextToken = next }, EcrJsonContext.Default.DescribeRepositoryCreationTemplatesRequest, cancellationToken).ConfigureAwait(false);
+            var page = Read(Operation, response, EcrJsonContext.Default.DescribeRepositoryCreationTemplatesResponse);
             templates.AddRange((page.RepositoryCreationTemplates ?? [])
                 .Where(static template => !string.IsNullOrEmpty(template.Prefix))
                 .Select(static template => new EcrCreationTemplate(template.Prefix!, template.AppliedFor ?? [], template.ImageTagMutability)));
@@ -40,13 +40,13 @@ internal sealed partial class EcrClient
             // Unset, ECR lists active images only; an archived one is what this asks about.
             Filter = new DescribeImagesFilterDto { ImageStatus = "ANY" },
         };
-        var response = await CallAsync(Operation, request, EcrTemplatesJsonContext.Default.DescribeImagesRequest, cancellationToken, RepositoryNotFound, ImageNotFound).ConfigureAwait(false);
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImagesRequest, cancellationToken, RepositoryNotFound, ImageNotFound).ConfigureAwait(false);
         if (response.ErrorCode is not null)
         {
             return null;
         }
 
-        var image = Read(Operation, response, EcrTemplatesJsonContext.Default.DescribeImagesResponse).ImageDetails?.FirstOrDefault(static detail => !string.IsNullOrEmpty(detail.ImageDigest));
+        var image = Read(Operation, response, EcrJsonContext.Default.DescribeImagesResponse).ImageDetails?.FirstOrDefault(static detail => !string.IsNullOrEmpty(detail.ImageDigest));
         return image is null ? null : new EcrImageStatus(image.ImageDigest!, image.ImageStatus ?? EcrImageStatus.Active, image.LastArchivedAt, image.LastActivatedAt);
     }
 }

@@ -1,10 +1,10 @@
 using System.Text.Json.Serialization;
 
-
 namespace Ecr.Internal.Aws.EcrApi;
 
 /// <summary>
-/// Source-generated (de)serialization of the ECR wire shapes: no reflection at start-up, and trimming-safe.
+/// Source-generated (de)serialization of the ECR and ECR Public wire shapes, in one context so that their options are
+/// written once: no reflection at start-up, and trimming-safe.
 /// Members are camelCase as in the service model; unset members are not sent, which is how JSON 1.1 leaves
 /// an optional member out.
 /// </summary>
@@ -28,4 +28,13 @@ namespace Ecr.Internal.Aws.EcrApi;
 [JsonSerializable(typeof(DescribeImageSigningStatusRequest))]
 [JsonSerializable(typeof(DescribeImageSigningStatusResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]
+[JsonSerializable(typeof(PublicGetAuthorizationTokenRequest))]
+[JsonSerializable(typeof(PublicGetAuthorizationTokenResponse))]
+[JsonSerializable(typeof(DescribeRegistriesRequest))]
+[JsonSerializable(typeof(DescribeRegistriesResponse))]
+[JsonSerializable(typeof(PublicCreateRepositoryRequest))]
+[JsonSerializable(typeof(DescribeRepositoryCreationTemplatesRequest))]
+[JsonSerializable(typeof(DescribeRepositoryCreationTemplatesResponse))]
+[JsonSerializable(typeof(DescribeImagesRequest))]
+[JsonSerializable(typeof(DescribeImagesResponse))]
 internal sealed partial class EcrJsonContext : JsonSerializerContext;

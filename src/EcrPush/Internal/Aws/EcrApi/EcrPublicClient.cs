@@ -37,8 +37,8 @@ internal sealed class EcrPublicClient : IEcrClient
     public async Task<EcrAuthorization> GetAuthorizationAsync(string? registryId, CancellationToken cancellationToken)
     {
         const string Operation = "GetAuthorizationToken";
-        var response = await _calls.CallAsync(Operation, new PublicGetAuthorizationTokenRequest(), EcrPublicJsonContext.Default.PublicGetAuthorizationTokenRequest, cancellationToken).ConfigureAwait(false);
-        var data = _calls.Read(Operation, response, EcrPublicJsonContext.Default.PublicGetAuthorizationTokenResponse).AuthorizationData;
+        var response = await _calls.CallAsync(Operation, new PublicGetAuthorizationTokenRequest(), EcrJsonContext.Default.PublicGetAuthorizationTokenRequest, cancellationToken).ConfigureAwait(false);
+        var data = _calls.Read(Operation, response, EcrJsonContext.Default.PublicGetAuthorizationTokenResponse).AuthorizationData;
         if (string.IsNullOrWhiteSpace(data?.AuthorizationToken))
         {
             throw new EcrPushException($"ECR Public {Operation} ({_calls.Where}) answered without an authorization token.");
@@ -87,7 +87,7 @@ internal sealed class EcrPublicClient : IEcrClient
                 : null,
         };
 
-        var response = await _calls.CallAsync(Operation, request, EcrPublicJsonContext.Default.PublicCreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
+        var response = await _calls.CallAsync(Operation, request, EcrJsonContext.Default.PublicCreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
         if (response.ErrorCode == RepositoryAlreadyExists)
         {
             // Someone else's (a concurrent push), unless our own first attempt made it and its answer was lost.
@@ -181,8 +181,8 @@ internal sealed class EcrPublicClient : IEcrClient
     private async Task<IReadOnlyList<PublicRegistryDto>> DescribeRegistriesAsync(CancellationToken cancellationToken)
     {
         const string Operation = "DescribeRegistries";
-        var response = await _calls.CallAsync(Operation, new DescribeRegistriesRequest(), EcrPublicJsonContext.Default.DescribeRegistriesRequest, cancellationToken).ConfigureAwait(false);
-        var registries = _calls.Read(Operation, response, EcrPublicJsonContext.Default.DescribeRegistriesResponse).Registries ?? [];
+        var response = await _calls.CallAsync(Operation, new DescribeRegistriesRequest(), EcrJsonContext.Default.DescribeRegistriesRequest, cancellationToken).ConfigureAwait(false);
+        var registries = _calls.Read(Operation, response, EcrJsonContext.Default.DescribeRegistriesResponse).Registries ?? [];
         _log.Verbose($"ECR Public registry {string.Join("; ", registries.Select(r => $"{r.RegistryId}: {string.Join(", ", (r.Aliases ?? []).Select(a => $"{a.Name} {a.Status}{(a.PrimaryRegistryAlias ? " primary" : string.Empty)}"))}"))}");
         return registries;
     }
