@@ -22,17 +22,16 @@ internal sealed partial class EcrClient
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentException.ThrowIfNullOrEmpty(reference);
         const string Operation = "BatchGetImage";
-        var byDigest = reference.StartsWith("sha256:", StringComparison.Ordinal);
         var request = new BatchGetImageRequest
         {
             RegistryId = registryId,
             RepositoryName = repositoryName,
-            ImageIds = [byDigest ? new ImageIdentifierDto { ImageDigest = reference } : new ImageIdentifierDto { ImageTag = reference }],
+            ImageIds = [ImageIdentifierDto.Of(reference)],
             AcceptedMediaTypes = AllManifestMediaTypes,
         };
         // A missing repository holds no image either; a missing image comes back as a failure, not an error.
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryNotFound)
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.BatchGetImageRequest, cancellationToken, EcrErrors.RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.RepositoryNotFound)
         {
             return null;
         }

@@ -40,8 +40,8 @@ internal sealed partial class EcrClient
         var request = new DescribeImageSigningStatusRequest { RepositoryName = repositoryName, RegistryId = registryId, ImageId = new ImageIdentifierDto { ImageDigest = digest } };
 
         // Right after a push the image may not be known to the signing side yet: no status, as before signing starts.
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImageSigningStatusRequest, cancellationToken, ImageNotFound).ConfigureAwait(false);
-        if (response.ErrorCode == ImageNotFound)
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImageSigningStatusRequest, cancellationToken, EcrErrors.ImageNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.ImageNotFound)
         {
             return [];
         }

@@ -35,12 +35,12 @@ internal sealed partial class EcrClient
         {
             RegistryId = registryId,
             RepositoryName = repositoryName,
-            ImageIds = [reference.StartsWith("sha256:", StringComparison.Ordinal) ? new ImageIdentifierDto { ImageDigest = reference } : new ImageIdentifierDto { ImageTag = reference }],
+            ImageIds = [ImageIdentifierDto.Of(reference)],
 
             // Unset, ECR lists active images only; an archived one is what this asks about.
             Filter = new DescribeImagesFilterDto { ImageStatus = "ANY" },
         };
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImagesRequest, cancellationToken, RepositoryNotFound, ImageNotFound).ConfigureAwait(false);
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeImagesRequest, cancellationToken, EcrErrors.RepositoryNotFound, EcrErrors.ImageNotFound).ConfigureAwait(false);
         if (response.ErrorCode is not null)
         {
             return null;

@@ -12,9 +12,6 @@ namespace Ecr.Internal.Aws.EcrApi;
 /// </summary>
 internal sealed partial class EcrClient : IEcrClient
 {
-    private const string RepositoryNotFound = "RepositoryNotFoundException";
-    private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
-    private const string ImageNotFound = "ImageNotFoundException";
 
     private readonly EcrApiCalls _calls;
 
@@ -45,8 +42,8 @@ internal sealed partial class EcrClient : IEcrClient
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         const string Operation = "DescribeRepositories";
         var request = new DescribeRepositoriesRequest { RegistryId = registryId, RepositoryNames = [repositoryName] };
-        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeRepositoriesRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryNotFound)
+        var response = await CallAsync(Operation, request, EcrJsonContext.Default.DescribeRepositoriesRequest, cancellationToken, EcrErrors.RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.RepositoryNotFound)
         {
             return null;
         }
@@ -62,8 +59,8 @@ internal sealed partial class EcrClient : IEcrClient
         ArgumentNullException.ThrowIfNull(creation);
         const string Operation = "CreateRepository";
         var started = DateTimeOffset.UtcNow;
-        var response = await CallAsync(Operation, ToRequest(creation), EcrJsonContext.Default.CreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryAlreadyExists)
+        var response = await CallAsync(Operation, ToRequest(creation), EcrJsonContext.Default.CreateRepositoryRequest, cancellationToken, EcrErrors.RepositoryAlreadyExists).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.RepositoryAlreadyExists)
         {
             // Someone created it between our describe and create: use theirs, as it is. Unless the answer came to a
             // retry of ours whose first attempt ECR had carried out (a timeout, a reset): then it is ours.

@@ -11,6 +11,13 @@ namespace Ecr.Internal.Aws.EcrApi;
 /// </summary>
 internal static class EcrErrors
 {
+    /// <summary>The error codes a client reads as an answer rather than a failure (ECR and ECR Public name them alike).</summary>
+    public const string RepositoryNotFound = "RepositoryNotFoundException";
+
+    public const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
+
+    public const string ImageNotFound = "ImageNotFoundException";
+
     private static readonly HashSet<string> AccessDenied = new(StringComparer.Ordinal)
     {
         "AccessDeniedException", "AccessDenied", "NotAuthorized", "UnauthorizedOperation", "AuthorizationError",
@@ -108,7 +115,7 @@ internal static class EcrErrors
 
         return code switch
         {
-            "RepositoryNotFoundException" => "Check the repository name and the registry ID.",
+            RepositoryNotFound => "Check the repository name and the registry ID.",
             "KmsException" => "Check the KMS key, and that the identity may use it (kms:CreateGrant, kms:DescribeKey).",
             "LimitExceededException" => "A service quota was reached (e.g. repositories per registry): delete unused repositories or request a quota increase.",
             "TooManyTagsException" or "InvalidTagParameterException" => "Check the repository tags: at most 50, keys and values within ECR's limits.",

@@ -17,8 +17,6 @@ namespace Ecr.Internal.Aws.EcrApi;
 /// </summary>
 internal sealed class EcrPublicClient : IEcrClient
 {
-    private const string RepositoryNotFound = "RepositoryNotFoundException";
-    private const string RepositoryAlreadyExists = "RepositoryAlreadyExistsException";
     private const string Active = "ACTIVE";
 
     private readonly EcrApiCalls _calls;
@@ -53,8 +51,8 @@ internal sealed class EcrPublicClient : IEcrClient
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         const string Operation = "DescribeRepositories";
         var request = new DescribeRepositoriesRequest { RegistryId = registryId, RepositoryNames = [repositoryName] };
-        var response = await _calls.CallAsync(Operation, request, EcrJsonContext.Default.DescribeRepositoriesRequest, cancellationToken, RepositoryNotFound).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryNotFound)
+        var response = await _calls.CallAsync(Operation, request, EcrJsonContext.Default.DescribeRepositoriesRequest, cancellationToken, EcrErrors.RepositoryNotFound).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.RepositoryNotFound)
         {
             return null;
         }
@@ -87,8 +85,8 @@ internal sealed class EcrPublicClient : IEcrClient
                 : null,
         };
 
-        var response = await _calls.CallAsync(Operation, request, EcrJsonContext.Default.PublicCreateRepositoryRequest, cancellationToken, RepositoryAlreadyExists).ConfigureAwait(false);
-        if (response.ErrorCode == RepositoryAlreadyExists)
+        var response = await _calls.CallAsync(Operation, request, EcrJsonContext.Default.PublicCreateRepositoryRequest, cancellationToken, EcrErrors.RepositoryAlreadyExists).ConfigureAwait(false);
+        if (response.ErrorCode == EcrErrors.RepositoryAlreadyExists)
         {
             // Someone else's (a concurrent push), unless our own first attempt made it and its answer was lost.
             var existing = await DescribeRepositoryAsync(creation.RepositoryName, creation.RegistryId, cancellationToken).ConfigureAwait(false)

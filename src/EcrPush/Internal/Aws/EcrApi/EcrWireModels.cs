@@ -146,6 +146,10 @@ internal sealed class ImageIdentifierDto
     public string? ImageTag { get; init; }
 
     public string? ImageDigest { get; init; }
+
+    /// <summary>An image by a tag or a <c>sha256:</c> digest, as a reference names it.</summary>
+    public static ImageIdentifierDto Of(string reference)
+        => reference.StartsWith("sha256:", StringComparison.Ordinal) ? new() { ImageDigest = reference } : new() { ImageTag = reference };
 }
 
 internal sealed class BatchGetImageResponse
