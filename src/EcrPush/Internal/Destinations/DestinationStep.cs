@@ -69,6 +69,7 @@ internal sealed partial class DestinationStep(IEcrConnector connector, RegistryA
         var immutable = new ImmutableTags(destination, plan.Tags, image.Identity, log);
         IReadOnlyDictionary<string, string> alreadyThere = new Dictionary<string, string>();
         var started = DateTimeOffset.UtcNow;
+        var signingConfiguration = ManagedSigning.ReadConfigurationAsync(destination.Connection.Client, cancellationToken);
         var writing = false;
         string? digest = null;
         IReadOnlyList<EcrPushedReferrer> referrers = [];
@@ -93,7 +94,7 @@ internal sealed partial class DestinationStep(IEcrConnector connector, RegistryA
             }
 
             referrers = await WriteReferrersAsync(plan, destination, source, digest, cancellationToken).ConfigureAwait(false);
-            var signing = await new ManagedSigning(log, Time).ReportAsync(destination, digest, plan.Referrers, cancellationToken).ConfigureAwait(false);
+            var signing = await new ManagedSigning(log, Time).ReportAsync(destination, digest, plan.Referrers, signingConfiguration, cancellationToken).ConfigureAwait(false);
             return Pushed(plan, destination, digest, image, plan.Tags) with { Referrers = referrers, Signing = signing, RestoredFromArchive = restored };
         }
         catch (ReferrersFailedException failed) when (digest is not null)

@@ -15,22 +15,43 @@ internal sealed class ManagedSigning(IPushLog log, TimeProvider time)
     private static readonly TimeSpan FirstPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(15);
 
-    public async Task<IReadOnlyList<EcrImageSigningStatus>> ReportAsync(DestinationContext destination, string digest, ReferrerPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// The registry's signing configuration, asked for when the destination opens so that the answer comes while the image
+    /// uploads (one ECR API round trip off the push's path); a failure is kept for <see cref="ReportAsync"/> to judge.
+    /// </summary>
+    public static async Task<(EcrSigningConfiguration? Configuration, EcrPushException? Failure)> ReadConfigurationAsync(IEcrClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            return (await client.GetSigningConfigurationAsync(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (EcrPushException exception)
+        {
+            return (null, exception);
+        }
+    }
+
+    public async Task<IReadOnlyList<EcrImageSigningStatus>> ReportAsync(DestinationContext destination, string digest, ReferrerPlan plan, Task<(EcrSigningConfiguration? Configuration, EcrPushException? Failure)> configurationRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(configurationRead);
         var client = destination.Connection.Client;
         var image = $"{destination.Target}@{digest}";
-        EcrSigningConfiguration configuration;
-        try
+        var (configuration, failure) = await configurationRead.ConfigureAwait(false);
+        if (failure is not null)
         {
-            configuration = await client.GetSigningConfigurationAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (EcrPushException exception) when (!plan.WaitForSigning)
-        {
-            log.Warning($"Could not read whether ECR signs {image} (its managed signing is not reported): {exception.Message}");
+            if (plan.WaitForSigning)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            log.Warning($"Could not read whether ECR signs {image} (its managed signing is not reported): {failure.Message}");
             return [];
         }
+
+        ArgumentNullException.ThrowIfNull(configuration);
 
         if (configuration.Unreadable is { } why)
         {
