@@ -62,6 +62,9 @@ internal sealed class FakeEcr : IEcrConnector
     /// <summary>Whether DescribeRepositoryCreationTemplates is refused as AccessDeniedException.</summary>
     public bool TemplatesDenied { get; set; }
 
+    /// <summary>A failure of DescribeRepositoryCreationTemplates other than a denial (an endpoint that does not serve it, say).</summary>
+    public EcrPushException? TemplatesFailure { get; set; }
+
     /// <summary>What DescribeImages says of an image, by <c>region/account/name:reference</c> (a tag or a digest).</summary>
     public ConcurrentDictionary<string, EcrImageStatus> ImageStatuses { get; } = new(StringComparer.Ordinal);
 
@@ -258,7 +261,8 @@ internal sealed class FakeEcr : IEcrConnector
         }
 
         public Task<IReadOnlyList<EcrCreationTemplate>> DescribeRepositoryCreationTemplatesAsync(CancellationToken cancellationToken)
-            => ecr.TemplatesDenied
+            => ecr.TemplatesFailure is { } failure ? Task.FromException<IReadOnlyList<EcrCreationTemplate>>(failure)
+                : ecr.TemplatesDenied
                 ? Task.FromException<IReadOnlyList<EcrCreationTemplate>>(new EcrPushException($"ECR DescribeRepositoryCreationTemplates in {region} failed: AccessDeniedException: not authorized.", new EcrAccessDeniedException("DescribeRepositoryCreationTemplates", "ecr:DescribeRepositoryCreationTemplates")))
                 : Task.FromResult<IReadOnlyList<EcrCreationTemplate>>([.. ecr.Templates]);
 

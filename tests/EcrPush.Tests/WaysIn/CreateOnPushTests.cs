@@ -115,6 +115,17 @@ public sealed class CreateOnPushTests : IDisposable
     }
 
     [Fact]
+    public async Task With_AutoCreateRepository_templates_that_cannot_be_read_for_another_reason_do_not_stop_the_push()
+    {
+        _ecr.TemplatesFailure = new EcrPushException("ECR DescribeRepositoryCreationTemplates in us-east-1 failed after 3 attempts: HTTP 500 Internal Server Error.");
+
+        var result = await CreatePusher().PushAsync(Settings.EnableAutoCreateRepository(), CancellationToken.None);
+
+        Assert.True(result.FirstDestination.RepositoryCreated);
+        Assert.Contains(_log.Lines, l => l.StartsWith("VRB Could not read the repository creation templates (ECR DescribeRepositoryCreationTemplates in us-east-1 failed after 3 attempts: HTTP 500 Internal Server Error.)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_template_ECR_did_not_apply_is_said_once_the_push_is_over()
     {
         _ecr.Templates.Add(OnPush("team"));

@@ -48,7 +48,11 @@ internal sealed partial class RepositoryStep
         return new EcrRepository(plan.RepositoryName, string.Empty, string.Empty, template.TagMutability ?? "MUTABLE", Created: false) { CreatedFromTemplate = template.Prefix };
     }
 
-    /// <summary>With AutoCreateRepository, a template with CREATE_ON_PUSH for the name would have made it too: the settings win, and the log says so. A caller that may not read the templates is not held up by that.</summary>
+    /// <summary>
+    /// With AutoCreateRepository, a template with CREATE_ON_PUSH for the name would have made it too: the settings win, and
+    /// the log says so. Only a log line hangs on it, so templates that cannot be read (denied, or an endpoint that does not
+    /// serve the call) do not hold the push up.
+    /// </summary>
     private async Task ReportTemplateAsync(EcrConnection connection, PushPlan plan, string? registryId, CancellationToken cancellationToken)
     {
         if (registryId is not null)
@@ -64,9 +68,10 @@ internal sealed partial class RepositoryStep
                 log.Information($"The repository creation template '{template.Prefix}' (CREATE_ON_PUSH) covers {plan.RepositoryName}, but AutoCreateRepository is on: the push creates the repository with its own settings, not the template's");
             }
         }
-        catch (EcrPushException exception) when (exception.InnerException is EcrAccessDeniedException)
+        catch (EcrPushException exception)
         {
-            log.Verbose($"Could not read the repository creation templates ({DescribeTemplates} was denied); the push creates {plan.RepositoryName} with its own settings");
+            var why = exception.InnerException is EcrAccessDeniedException ? $"{DescribeTemplates} was denied" : exception.Message;
+            log.Verbose($"Could not read the repository creation templates ({why}); the push creates {plan.RepositoryName} with its own settings");
         }
     }
 
