@@ -105,12 +105,18 @@ public sealed class ManagedSigningTests : IDisposable
     {
         await LayoutAsync();
         _ecr.SigningConfiguration = new EcrSigningConfiguration([new EcrSigningRule(Profile, [])]);
-        _ecr.SigningStatuses = _ => [new EcrImageSigningStatus(Profile, EcrSigningStatus.InProgress)];
-        var started = _environment.Time.GetUtcNow();
+        // The timeout counts from the first status asked; the clock also moves while the image uploads (the test advances it
+        // every few milliseconds of real time), so the wait is measured from that first call, not from the test's start.
+        DateTimeOffset? started = null;
+        _ecr.SigningStatuses = _ =>
+        {
+            started ??= _environment.Time.GetUtcNow();
+            return [new EcrImageSigningStatus(Profile, EcrSigningStatus.InProgress)];
+        };
 
         var exception = await Assert.ThrowsAsync<EcrPushException>(() => WhileTimePassesAsync(Pusher().PushAsync(Settings().EnableWaitForSigning().SetSigningTimeout(TimeSpan.FromSeconds(20)), CancellationToken.None)));
 
-        Assert.InRange(_environment.Time.GetUtcNow() - started, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(21));
+        Assert.InRange(_environment.Time.GetUtcNow() - started!.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(21));
         Assert.Single(exception.Landed);
         await Verify(exception.Message);
     }
